@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `berth`: the front end. `berth oci ...` (or the binary called
+ * `berth-oci`) is the runc-compatible runtime. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: berth COMMAND [ARGS]\n"
+                   "\n"
+                   "Commands:\n"
+                   "  oci VERB ...   the OCI runtime (runc's command line); `berth oci --help`\n"
+                   "\n"
+                   "Options:\n"
+                   "  --version      print the version\n"
+                   "  --help         this text\n");
+}
+
+int main(int argc, char **argv)
+{
+        const char *self = strrchr(argv[0], '/');
+        self = self ? self + 1 : argv[0];
+        if (!strcmp(self, "berth-oci"))
+                return oci_main(argc, argv);
+        if (argc < 2) {
+                usage(stderr);
+                return 2;
+        }
+        if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") ||
+            !strcmp(argv[1], "version")) {
+                printf("berth version %s\n", berth_version());
+                return 0;
+        }
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+                usage(stdout);
+                return 0;
+        }
+        if (!strcmp(argv[1], "oci"))
+                return oci_main(argc - 1, argv + 1);
+        fprintf(stderr, "berth: unknown command '%s' (try berth --help)\n", argv[1]);
+        return 2;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One cgroup interface; cgroup-v1.c and cgroup-v2.c are the backends
+ * behind it. The layout (v1, hybrid, v2) is detected from /sys/fs/cgroup.
+ * Hybrid = v1 controllers plus a cgroup2 mount at /sys/fs/cgroup/unified:
+ * berth uses the v1 controllers and also places the container in the
+ * unified hierarchy (for hugetlb and `unified` keys when enabled there). */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+enum cgroup_layout {
+        CGROUP_LAYOUT_V1,
+        CGROUP_LAYOUT_HYBRID,
+        CGROUP_LAYOUT_V2,
+};
+
+struct berth_cgroup; /* opaque */
+
+int cgroup_detect(enum cgroup_layout *out, struct berth_error *err);
+const char *cgroup_layout_name(enum cgroup_layout layout);
+
+/* The cgroup path of a container: spec->cgroups_path if set (an absolute
+ * path is taken from each hierarchy's root; "slice:prefix:name" is the
+ * systemd form and becomes /slice/prefix-name.scope), else /berth/<id>.
+ * malloc'd. */
+char *cgroup_path_for(const char *cgroups_path, const char *id);
+
+/* mkdir the container's cgroup in every hierarchy and apply res (may be
+ * NULL). A limit the kernel refuses is an error naming the file and
+ * value. On error nothing is left behind. */
+int cgroup_create(const char *path, const struct berth_resources *res,
+                  struct berth_cgroup **out, struct berth_error *err);
+/* Open an existing container cgroup (later commands: kill, delete, ...). */
+int cgroup_open(const char *path, struct berth_cgroup **out, struct berth_error *err);
+void cgroup_free(struct berth_cgroup *cg);
+
+/* v2 (pure): an O_DIRECTORY fd of the cgroup for clone3(CLONE_INTO_CGROUP),
+ * or -1 when the init must be moved in with cgroup_enter(). */
+int cgroup_clone_fd(const struct berth_cgroup *cg);
+/* Move pid into the cgroup in every hierarchy that clone did not cover. */
+int cgroup_enter(struct berth_cgroup *cg, pid_t pid, struct berth_error *err);
+
+/* Live update (`berth oci update`). */
+int cgroup_update(struct berth_cgroup *cg, const struct berth_resources *res,
+                  struct berth_error *err);
+
+/* Freeze or thaw, waiting until the kernel says FROZEN / THAWED. */
+int cgroup_freeze(struct berth_cgroup *cg, bool frozen, struct berth_error *err);
+int cgroup_is_frozen(struct berth_cgroup *cg, bool *frozen, struct berth_error *err);
+
+/* Every pid in the cgroup; *pids malloc'd. */
+int cgroup_pids(struct berth_cgroup *cg, pid_t **pids, size_t *n, struct berth_error *err);
+/* Send sig to every process in the cgroup (cgroup.kill on v2 for SIGKILL). */
+int cgroup_kill_all(struct berth_cgroup *cg, int sig, struct berth_error *err);
+/* Kill whatever is left, wait until empty, rmdir in every hierarchy.
+ * A cgroup that is already gone is not an error. */
+int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err);
+
+/* Conversions between v1 and v2 values, as the other runtimes do them. */
+uint64_t cgroup_shares_to_weight(uint64_t shares);
+uint64_t cgroup_blkio_weight_to_io_weight(uint64_t weight);

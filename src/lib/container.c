@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* create, start and run. Which process: the runtime, in the caller's
+ * namespaces, as root. */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "ns.h"
+#include "process.h"
+#include "spec.h"
+#include "sync.h"
+#include "util.h"
+
+/* A container between clone and the end of create (or run). */
+struct launch {
+        struct berth_spec *spec;
+        struct state st;
+        struct berth_cgroup *cg;
+        int dirfd;
+        int sync_fd;
+        pid_t pid;
+        int pidfd;
+};
+
+static void launch_release(struct launch *l)
+{
+        cleanup_closep(&l->sync_fd);
+        cleanup_closep(&l->pidfd);
+        cleanup_closep(&l->dirfd);
+        if (l->cg)
+                cgroup_free(l->cg);
+        state_clear(&l->st);
+        spec_free(l->spec);
+        memset(l, 0, sizeof(*l));
+        l->dirfd = l->sync_fd = l->pidfd = -1;
+}
+
+/* Undo a failed create: the init, its cgroup, the state directory. */
+static void launch_abort(struct launch *l, const char *root, const char *id)
+{
+        cleanup_pidp(&l->pid);
+        if (l->cg)
+                cgroup_destroy(l->cg, NULL);
+        state_remove(root, id, NULL);
+        launch_release(l);
+}
+
+static pid_t clone3_init(unsigned long flags, int cgroup_fd, int *pidfd)
+{
+        struct clone_args args = {
+                .flags = flags | CLONE_PIDFD,
+                .pidfd = (uint64_t)(uintptr_t)pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        if (cgroup_fd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)cgroup_fd;
+        }
+        return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* A unix socket path through our directory fd, short whatever the root's
+ * length (sun_path holds 108 bytes). */
+static void start_socket_addr(int dirfd, struct sockaddr_un *addr)
+{
+        memset(addr, 0, sizeof(*addr));
+        addr->sun_family = AF_UNIX;
+        snprintf(addr->sun_path, sizeof(addr->sun_path), "/proc/self/fd/%d/" STATE_START_SOCKET,
+                 dirfd);
+}
+
+static int listen_start_socket(int dirfd, struct berth_error *err)
+{
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error_set(err, errno, "start socket");
+        struct sockaddr_un addr;
+        start_socket_addr(dirfd, &addr);
+        if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4) < 0)
+                return berth_error_set(err, errno, "bind start socket");
+        return TAKE_FD(fd);
+}
+
+static int send_console(const char *path, int master, struct berth_error *err)
+{
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error_set(err, errno, "console socket");
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(addr.sun_path))
+                return berth_error_setx(err, ENAMETOOLONG, "console socket %s: path too long",
+                                        path);
+        strcpy(addr.sun_path, path);
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+                return berth_error_set(err, errno, "connect to console socket %s", path);
+        char name[] = "/dev/ptmx";
+        struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u = { 0 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &master, sizeof(int));
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return berth_error_set(err, errno, "send the pty to console socket %s", path);
+        return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
+{
+        char dir[PATH_MAX], base[PATH_MAX], buf[32];
+        if (strlen(path) >= sizeof(dir))
+                return berth_error_setx(err, ENAMETOOLONG, "pid file %s: path too long", path);
+        strcpy(dir, path);
+        strcpy(base, path);
+        _cleanup_close_ int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error_set(err, errno, "pid file %s", path);
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+        int r = write_file_atomic(dfd, basename(base), buf, (size_t)n);
+        if (r < 0)
+                return berth_error_set(err, -r, "write pid file %s", path);
+        return 0;
+}
+
+static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
+{
+        char created[40];
+        time_rfc3339(created, sizeof(created));
+        struct passwd *pw = getpwuid(geteuid());
+        l->st.id = strdup(id);
+        l->st.oci_version = strdup(l->spec->oci_version ? l->spec->oci_version : "1.2.0");
+        l->st.bundle = strdup(l->spec->bundle);
+        l->st.cgroup_path = strdup(cgroup_path);
+        l->st.created = strdup(created);
+        l->st.owner = strdup(pw ? pw->pw_name : "");
+        l->st.pid = l->pid;
+        l->st.start_time = proc_start_time(l->pid);
+        json_t *ann = json_object();
+        for (size_t i = 0; ann && i < l->spec->n_annotations; i++)
+                json_object_set_new(ann, l->spec->annotations[i].key,
+                                    json_string(l->spec->annotations[i].value));
+        l->st.annotations = ann;
+        if (!l->st.id || !l->st.oci_version || !l->st.bundle || !l->st.cgroup_path ||
+            !l->st.created || !l->st.owner || !ann)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Steps 1-6 of DESIGN.md's lifecycle: load, claim, cgroup, clone, set up,
+ * record. On error nothing is left behind. */
+static int launch(const struct berth_oci_ctx *ctx, const char *id,
+                  const struct berth_create_opts *opts, bool for_run, struct launch *l,
+                  struct berth_error *err)
+{
+        const char *root = ctx_root(ctx);
+        const char *bundle = opts && opts->bundle ? opts->bundle : ".";
+        int ns_fds[BERTH_NS__COUNT];
+        int r;
+
+        memset(l, 0, sizeof(*l));
+        l->dirfd = l->sync_fd = l->pidfd = -1;
+        for (int i = 0; i < BERTH_NS__COUNT; i++)
+                ns_fds[i] = -1;
+        if (!id_is_valid(id))
+                return berth_error_setx(err, EINVAL,
+                                        "invalid container id '%s': it must be non-empty, "
+                                        "printable, without '/' or spaces, and not '.' or '..'",
+                                        id ? id : "");
+        r = spec_load(bundle, &l->spec, err);
+        if (r < 0)
+                return r;
+        const struct berth_spec *spec = l->spec;
+        if (!spec->has_process || !spec->process.args || !spec->process.args[0]) {
+                launch_release(l);
+                return berth_error_setx(err, EINVAL, "config.json: process.args is required");
+        }
+        if (spec->process.terminal && !for_run && !(opts && opts->console_socket)) {
+                launch_release(l);
+                return berth_error_setx(err, EINVAL,
+                                        "process.terminal is true but no --console-socket was "
+                                        "given");
+        }
+        r = state_claim(root, id, &l->dirfd, err);
+        if (r < 0) {
+                launch_release(l);
+                return r;
+        }
+        _cleanup_free_ char *cgroup_path = cgroup_path_for(spec->cgroups_path, id);
+        if (!cgroup_path) {
+                r = berth_error_setx(err, EINVAL, "invalid cgroupsPath %s", spec->cgroups_path);
+                goto fail;
+        }
+        r = cgroup_create(cgroup_path, spec->has_resources ? &spec->resources : NULL, &l->cg,
+                          err);
+        if (r < 0)
+                goto fail;
+        r = ns_open_paths(spec, ns_fds, err);
+        if (r < 0)
+                goto fail;
+        _cleanup_close_ int listen_fd = -1;
+        if (!for_run) {
+                listen_fd = listen_start_socket(l->dirfd, err);
+                if (listen_fd < 0) {
+                        r = listen_fd;
+                        goto fail;
+                }
+        }
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+                r = berth_error_set(err, errno, "socketpair");
+                goto fail;
+        }
+        l->sync_fd = sp[0];
+        r = ns_prepare_parent(spec, err);
+        if (r < 0) {
+                close(sp[1]);
+                goto fail;
+        }
+        l->pid = clone3_init(ns_clone_flags(spec), cgroup_clone_fd(l->cg), &l->pidfd);
+        if (l->pid < 0) {
+                l->pid = 0;
+                r = berth_error_set(err, errno, "clone the container's init");
+                close(sp[1]);
+                goto fail;
+        }
+        if (l->pid == 0) {
+                close(sp[0]);
+                struct init_args a = { .spec = spec, .sync_fd = sp[1], .listen_fd = listen_fd,
+                                       .preserve_fds = opts ? opts->preserve_fds : 0,
+                                       /* without a console socket (a foreground
+                                        * run) the caller's stdio is used as is */
+                                       .terminal = spec->process.terminal && opts &&
+                                                   opts->console_socket,
+                                       .no_pivot = opts && opts->no_pivot };
+                memcpy(a.ns_fds, ns_fds, sizeof(ns_fds));
+                init_main(&a);
+        }
+        close(sp[1]);
+        ns_close_fds(ns_fds);
+        cleanup_closep(&listen_fd);
+        listen_fd = -1;
+
+        /* #1 GO: the init may go on once it has its maps and its cgroup */
+        if (spec_namespace(spec, BERTH_NS_USER) && !spec_namespace(spec, BERTH_NS_USER)->path) {
+                r = ns_write_idmaps(l->pid, spec, err);
+                if (r < 0)
+                        goto fail;
+        }
+        r = cgroup_enter(l->cg, l->pid, err);
+        if (r < 0)
+                goto fail;
+        r = sync_send(l->sync_fd, SYNC_GO, -1, err);
+        if (r < 0)
+                goto fail;
+        if (spec->process.terminal && opts && opts->console_socket) {
+                _cleanup_close_ int master = -1;
+                r = sync_expect(l->sync_fd, SYNC_CONSOLE, &master, err);
+                if (r < 0)
+                        goto fail;
+                r = send_console(opts->console_socket, master, err);
+                if (r < 0)
+                        goto fail;
+        }
+        /* #2 READY */
+        r = sync_expect(l->sync_fd, SYNC_READY, NULL, err);
+        if (r < 0)
+                goto fail;
+        if (fill_state(l, id, cgroup_path) < 0) {
+                r = berth_error_setx(err, ENOMEM, "record state of %s", id);
+                goto fail;
+        }
+        r = state_save(l->dirfd, &l->st, err);
+        if (r < 0)
+                goto fail;
+        if (opts && opts->pid_file) {
+                r = write_pid_file(opts->pid_file, l->pid, err);
+                if (r < 0)
+                        goto fail;
+        }
+        return 0;
+fail:
+        ns_close_fds(ns_fds);
+        berth_error_prefix(err, "create %s", id);
+        launch_abort(l, root, id);
+        return r;
+}
+
+int berth_oci_create(const struct berth_oci_ctx *ctx, const char *id,
+                     const struct berth_create_opts *opts, struct berth_error *err)
+{
+        struct launch l;
+        int r = launch(ctx, id, opts, false, &l, err);
+        if (r < 0)
+                return r;
+        /* the init now waits on start.sock; we leave it to the caller */
+        r = sync_send(l.sync_fd, SYNC_DETACH, -1, err);
+        if (r < 0) {
+                berth_error_prefix(err, "create %s", id);
+                launch_abort(&l, ctx_root(ctx), id);
+                return r;
+        }
+        l.pid = 0;
+        launch_release(&l);
+        return 0;
+}
+
+int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct berth_error *err)
+{
+        _cleanup_close_ int dirfd = -1;
+        struct state st;
+        int r = container_load(ctx, id, true, &dirfd, &st, err);
+        if (r < 0)
+                return r;
+        enum container_status s = state_status(dirfd, &st);
+        state_clear(&st);
+        if (s != STATUS_CREATED)
+                return berth_error_setx(err, EINVAL, "start %s: the container is %s, not created",
+                                        id, status_name(s));
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error_set(err, errno, "start %s: socket", id);
+        struct sockaddr_un addr;
+        start_socket_addr(dirfd, &addr);
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+                return berth_error_set(err, errno, "start %s: reach the init", id);
+        if (write(fd, "s", 1) != 1)
+                return berth_error_set(err, errno, "start %s", id);
+        /* from here on the container counts as started */
+        unlinkat(dirfd, STATE_START_SOCKET, 0);
+        /* EOF: the exec went through (the socket is close-on-exec);
+         * anything else is the init's error */
+        struct sync_msg m;
+        ssize_t n;
+        do
+                n = read(fd, &m, sizeof(m));
+        while (n < 0 && errno == EINTR);
+        if (n > (ssize_t)offsetof(struct sync_msg, text) && m.step == SYNC_ERROR) {
+                m.text[sizeof(m.text) - 1] = '\0';
+                return berth_error_setx(err, m.code ? m.code : EIO, "start %s: %s", id, m.text);
+        }
+        return 0;
+}
+
+static int exit_status(int wstatus)
+{
+        if (WIFEXITED(wstatus))
+                return WEXITSTATUS(wstatus);
+        if (WIFSIGNALED(wstatus))
+                return 128 + WTERMSIG(wstatus);
+        return 255;
+}
+
+/* Foreground run: forward every signal we get to the init until it exits. */
+static int wait_forwarding(pid_t pid, int pidfd, const sigset_t *mask, int *status,
+                           struct berth_error *err)
+{
+        _cleanup_close_ int sfd = signalfd(-1, mask, SFD_CLOEXEC);
+        if (sfd < 0)
+                return berth_error_set(err, errno, "signalfd");
+        struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+        for (;;) {
+                int wstatus;
+                pid_t w = waitpid(pid, &wstatus, WNOHANG);
+                if (w == pid) {
+                        *status = exit_status(wstatus);
+                        return 0;
+                }
+                if (w < 0 && errno != EINTR)
+                        return berth_error_set(err, errno, "wait for the container");
+                if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+                        return berth_error_set(err, errno, "poll");
+                if (pfd[0].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD)
+                                sys_pidfd_send_signal(pidfd, (int)si.ssi_signo);
+                }
+        }
+}
+
+int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
+                  const struct berth_create_opts *opts, bool detach, bool keep, int *status,
+                  struct berth_error *err)
+{
+        const char *root = ctx_root(ctx);
+        struct launch l;
+        sigset_t mask, old;
+        sigfillset(&mask);
+        sigdelset(&mask, SIGSEGV);
+        sigdelset(&mask, SIGBUS);
+        sigdelset(&mask, SIGFPE);
+        sigdelset(&mask, SIGILL);
+        /* block before the init runs, so no signal is lost in between */
+        if (!detach)
+                sigprocmask(SIG_BLOCK, &mask, &old);
+        int r = launch(ctx, id, opts, true, &l, err);
+        if (r < 0)
+                goto out;
+        /* #3 START */
+        r = sync_send(l.sync_fd, SYNC_START, -1, err);
+        if (r == 0) {
+                /* EOF: exec went through; an error message: it did not */
+                enum sync_step got;
+                struct berth_error e = { 0 };
+                if (sync_recv(l.sync_fd, SYNC_NONE, &got, NULL, &e) == 0 || e.code != EPIPE)
+                        r = e.code ? berth_error_setx(err, e.code, "%s", e.msg) : 0;
+        }
+        if (r < 0) {
+                berth_error_prefix(err, "run %s", id);
+                launch_abort(&l, root, id);
+                goto out;
+        }
+        if (detach) {
+                l.pid = 0;
+                launch_release(&l);
+                goto out;
+        }
+        /* other commands (kill, state, pause) must not wait on our lock */
+        flock(l.dirfd, LOCK_UN);
+        int st = 0;
+        r = wait_forwarding(l.pid, l.pidfd, &mask, &st, err);
+        if (r == 0 && status)
+                *status = st;
+        if (r == 0)
+                l.pid = 0;
+        if (!keep) {
+                int q = container_teardown(root, &l.st, r < 0 ? NULL : err);
+                if (r == 0)
+                        r = q;
+        }
+        cleanup_pidp(&l.pid);
+        launch_release(&l);
+out:
+        if (!detach)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's filesystem. Runs in the init, in its new mount namespace,
+ * as root of its user namespace, before the user's program. Every target
+ * inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT) and mounted
+ * through /proc/self/fd/N of the opened target, never through a path the
+ * container could swap for a symlink. */
+#pragma once
+#include <stdbool.h>
+
+#include "spec.h"
+
+/* Before createContainer hooks: propagation of /, the rootfs bind, every
+ * spec mount in order, /dev (default nodes, pts, shm, fd links),
+ * linux.devices. */
+int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err);
+/* After the hooks: pivot_root into the rootfs (MS_MOVE + chroot when
+ * no_pivot or the rootfs is on initramfs), then masked paths, readonly
+ * paths, readonly root, rootfsPropagation. cwd is / of the container. */
+int rootfs_pivot(const struct berth_spec *spec, bool no_pivot, struct berth_error *err);

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The init. Which process: the clone3 child of the runtime, PID 1 of a new
+ * pid namespace when the spec asks for one. Namespaces: born into the new
+ * ones; joins the spec's paths here. Privileges: full root (of its user
+ * namespace) until the uid switch and capability drop below; the process
+ * is not dumpable until execve, so nothing in the container can open our
+ * /proc/PID/exe or memory. */
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "mount.h"
+#include "ns.h"
+#include "security.h"
+#include "sync.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_get(char *const *env, const char *key)
+{
+        size_t k = strlen(key);
+        for (char *const *e = env; e && *e; e++)
+                if (!strncmp(*e, key, k) && (*e)[k] == '=')
+                        return *e + k + 1;
+        return NULL;
+}
+
+static bool is_executable_file(const char *path)
+{
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int find_executable(const char *argv0, char *const *env, char **out, struct berth_error *err)
+{
+        if (strchr(argv0, '/')) {
+                if (access(argv0, F_OK) < 0)
+                        return berth_error_set(err, errno, "exec %s", argv0);
+                if (!is_executable_file(argv0))
+                        return berth_error_setx(err, EACCES, "exec %s: not an executable file",
+                                                argv0);
+                *out = strdup(argv0);
+                return *out ? 0 : -ENOMEM;
+        }
+        const char *path = env_get(env, "PATH");
+        if (!path)
+                path = DEFAULT_PATH;
+        while (*path) {
+                size_t len = strcspn(path, ":");
+                char buf[PATH_MAX];
+                int n = len ? snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, argv0)
+                            : snprintf(buf, sizeof(buf), "%s", argv0);
+                if (n > 0 && n < (int)sizeof(buf) && is_executable_file(buf)) {
+                        *out = strdup(buf);
+                        return *out ? 0 : -ENOMEM;
+                }
+                path += len;
+                if (*path == ':')
+                        path++;
+        }
+        return berth_error_setx(err, ENOENT, "exec \"%s\": executable file not found in $PATH",
+                                argv0);
+}
+
+static int set_names(const struct berth_spec *spec, struct berth_error *err)
+{
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                return berth_error_set(err, errno, "set hostname %s", spec->hostname);
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return berth_error_set(err, errno, "set domainname %s", spec->domainname);
+        return 0;
+}
+
+static int set_sysctls(const struct berth_spec *spec, struct berth_error *err)
+{
+        for (size_t i = 0; i < spec->n_sysctl; i++) {
+                char path[PATH_MAX];
+                int n = snprintf(path, sizeof(path), "/proc/sys/%s", spec->sysctl[i].key);
+                if (n < 0 || n >= (int)sizeof(path))
+                        return berth_error_setx(err, ENAMETOOLONG, "sysctl %s", spec->sysctl[i].key);
+                for (char *p = path + strlen("/proc/sys/"); *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                int r = write_file_at(AT_FDCWD, path, spec->sysctl[i].value);
+                if (r < 0)
+                        return berth_error_set(err, -r, "sysctl %s=%s", spec->sysctl[i].key,
+                                               spec->sysctl[i].value);
+        }
+        return 0;
+}
+
+static int set_rlimits(const struct berth_process *p, struct berth_error *err)
+{
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                const struct berth_rlimit *rl = &p->rlimits[i];
+                struct rlimit lim = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
+                if (setrlimit(rl->resource, &lim) < 0) {
+                        if (errno == EPERM)
+                                return berth_error_set(err, errno,
+                                                       "set rlimit %d to %llu/%llu (raising a hard "
+                                                       "limit needs CAP_SYS_RESOURCE)",
+                                                       rl->resource,
+                                                       (unsigned long long)rl->soft,
+                                                       (unsigned long long)rl->hard);
+                        return berth_error_set(err, errno, "set rlimit %d", rl->resource);
+                }
+        }
+        return 0;
+}
+
+static int set_oom_score_adj(const struct berth_process *p, struct berth_error *err)
+{
+        if (!p->oom_score_adj.set)
+                return 0;
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
+        int r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf);
+        if (r < 0)
+                return berth_error_set(err, -r, "set oomScoreAdj %s", buf);
+        return 0;
+}
+
+/* A pty for process.terminal: the master goes to the parent (and from
+ * there to the console socket), the slave becomes our stdio and
+ * controlling terminal. */
+static int setup_terminal(const struct berth_spec *spec, int sync_fd, struct berth_error *err)
+{
+        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return berth_error_set(err, errno, "open /dev/ptmx");
+        if (unlockpt(master) < 0)
+                return berth_error_set(err, errno, "unlockpt");
+        _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+        if (slave < 0)
+                return berth_error_set(err, errno, "open the pty's peer");
+        if (spec->process.console_size.set) {
+                struct winsize ws = { .ws_row = (unsigned short)spec->process.console_size.height,
+                                      .ws_col = (unsigned short)spec->process.console_size.width };
+                ioctl(slave, TIOCSWINSZ, &ws);
+        }
+        if (setsid() < 0 && errno != EPERM)
+                return berth_error_set(err, errno, "setsid");
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return berth_error_set(err, errno, "set the controlling terminal");
+        for (int fd = 0; fd < 3; fd++)
+                if (dup2(slave, fd) < 0)
+                        return berth_error_set(err, errno, "dup2 the pty");
+        return sync_send(sync_fd, SYNC_CONSOLE, master, err);
+}
+
+static int switch_user(const struct berth_process *p, struct berth_error *err)
+{
+        if (p->user.n_additional_gids > 0) {
+                if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0)
+                        return berth_error_set(err, errno, "setgroups");
+        } else if (setgroups(0, NULL) < 0 && errno != EPERM) {
+                /* EPERM: a user namespace with setgroups denied */
+                return berth_error_set(err, errno, "setgroups");
+        }
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return berth_error_set(err, errno, "keep capabilities");
+        if (setresgid(p->user.gid, p->user.gid, p->user.gid) < 0)
+                return berth_error_set(err, errno, "setgid %u", p->user.gid);
+        if (setresuid(p->user.uid, p->user.uid, p->user.uid) < 0)
+                return berth_error_set(err, errno, "setuid %u", p->user.uid);
+        int r = caps_apply(p, err);
+        if (r < 0)
+                return r;
+        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        return 0;
+}
+
+/* Everything between GO and READY; the order is the spec's. */
+static int setup(struct init_args *a, char **exe, struct berth_error *err)
+{
+        const struct berth_spec *spec = a->spec;
+        const struct berth_process *p = &spec->process;
+        int r;
+
+        /* #1 GO: maps are written and we are in the cgroup */
+        r = sync_expect(a->sync_fd, SYNC_GO, NULL, err);
+        if (r < 0)
+                return r;
+        r = ns_join_opened(a->ns_fds, err);
+        if (r < 0)
+                return r;
+        if (spec_namespace(spec, BERTH_NS_USER)) {
+                /* become root of the new user namespace (its maps exist now) */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        return berth_error_set(err, errno,
+                                               "become root in the user namespace (is uid/gid 0 "
+                                               "mapped?)");
+        }
+        r = set_names(spec, err);
+        if (r < 0)
+                return r;
+        if (spec_namespace(spec, BERTH_NS_MNT)) {
+                r = rootfs_prepare(spec, err);
+                if (r < 0)
+                        return r;
+                r = rootfs_pivot(spec, a->no_pivot, err);
+                if (r < 0)
+                        return r;
+        } else if (chroot(spec->root_path) < 0 || chdir("/") < 0) {
+                return berth_error_set(err, errno, "chroot %s", spec->root_path);
+        }
+        r = set_sysctls(spec, err);
+        if (r < 0)
+                return r;
+        if (a->terminal) {
+                r = setup_terminal(spec, a->sync_fd, err);
+                if (r < 0)
+                        return r;
+        }
+        r = set_rlimits(p, err);
+        if (r < 0)
+                return r;
+        r = set_oom_score_adj(p, err);
+        if (r < 0)
+                return r;
+        r = caps_drop_bounding(p, err);
+        if (r < 0)
+                return r;
+        r = switch_user(p, err);
+        if (r < 0)
+                return r;
+        if (p->cwd && chdir(p->cwd) < 0)
+                return berth_error_set(err, errno, "chdir to cwd %s", p->cwd);
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return berth_error_set(err, errno, "set no_new_privs");
+        umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
+        /* a missing program fails create, not start */
+        return find_executable(p->args[0], p->env, exe, err);
+}
+
+/* Block until start: `run` says START on the socketpair; `create` says
+ * DETACH and `start` later connects to start.sock. Returns the fd errors
+ * of the exec itself are reported on. */
+static int wait_for_start(struct init_args *a, struct berth_error *err)
+{
+        enum sync_step got;
+        int r = sync_recv(a->sync_fd, SYNC_START, &got, NULL, err);
+        if (r < 0)
+                return r;
+        if (got == SYNC_START)
+                return a->sync_fd;
+        if (got != SYNC_DETACH || a->listen_fd < 0)
+                return berth_error_setx(err, EPROTO, "sync: expected start, got %s",
+                                        sync_step_name(got));
+        close(a->sync_fd);
+        a->sync_fd = -1;
+        for (;;) {
+                int conn = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (conn < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return berth_error_set(err, errno, "wait for start");
+                }
+                char c;
+                ssize_t n = read(conn, &c, 1);
+                if (n == 1 && c == 's') {
+                        close(a->listen_fd);
+                        a->listen_fd = -1;
+                        return conn;
+                }
+                close(conn);
+        }
+}
+
+_Noreturn void init_main(struct init_args *a)
+{
+        struct berth_error err = { 0 };
+        _cleanup_free_ char *exe = NULL;
+
+        /* no PDEATHSIG: the parent of `create` exits on purpose; a parent
+         * that dies early shows up as EOF at the next sync step */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (setup(a, &exe, &err) < 0) {
+                sync_send_error(a->sync_fd, &err);
+                _exit(127);
+        }
+        /* #2 READY: the parent records the state */
+        if (sync_send(a->sync_fd, SYNC_READY, -1, &err) < 0)
+                _exit(127);
+        int report_fd = wait_for_start(a, &err);
+        if (report_fd < 0) {
+                if (a->sync_fd >= 0)
+                        sync_send_error(a->sync_fd, &err);
+                _exit(127);
+        }
+        /* fds 0..2 and the preserved ones pass to the program; the rest are
+         * ours and close at exec */
+        syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+        fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        execve(exe, a->spec->process.args, a->spec->process.env);
+        berth_error_set(&err, errno, "exec %s", exe);
+        sync_send_error(report_fd, &err);
+        _exit(127);
+}

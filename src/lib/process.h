@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's init: the clone3 child of the runtime. */
+#pragma once
+#include <stdbool.h>
+
+#include "spec.h"
+
+struct init_args {
+        const struct berth_spec *spec;
+        int sync_fd;   /* our end of the socketpair */
+        int listen_fd; /* start.sock (create), -1 for run */
+        int ns_fds[BERTH_NS__COUNT];
+        int preserve_fds;
+        bool no_pivot;
+        bool terminal; /* allocate a pty and send its master to the parent */
+};
+
+/* Never returns: execs the user's process or exits 127 after sending its
+ * error to the parent (or to `start`). */
+_Noreturn void init_main(struct init_args *a);
+
+/* Resolve argv0 the way execvp does, with PATH from env; *out malloc'd.
+ * -ENOENT / -EACCES with a message naming the program. */
+int find_executable(const char *argv0, char *const *env, char **out, struct berth_error *err);
