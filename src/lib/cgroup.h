@@ -26,12 +26,16 @@ const char *cgroup_layout_name(enum cgroup_layout layout);
  * systemd form and becomes /slice/prefix-name.scope), else /berth/<id>.
  * malloc'd. */
 char *cgroup_path_for(const char *cgroups_path, const char *id);
+/* The same with the reason on error (NULL path -> /berth/<id>; a relative
+ * path goes under /berth too; ".." components are refused). */
+int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out,
+                        struct berth_error *err);
 
 /* mkdir the container's cgroup in every hierarchy and apply res (may be
  * NULL). A limit the kernel refuses is an error naming the file and
  * value. On error nothing is left behind. */
-int cgroup_create(const char *path, const struct berth_resources *res,
-                  struct berth_cgroup **out, struct berth_error *err);
+int cgroup_create(const char *path, const struct berth_resources *res, struct berth_cgroup **out,
+                  struct berth_error *err);
 /* Open an existing container cgroup (later commands: kill, delete, ...). */
 int cgroup_open(const char *path, struct berth_cgroup **out, struct berth_error *err);
 void cgroup_free(struct berth_cgroup *cg);
@@ -39,7 +43,9 @@ void cgroup_free(struct berth_cgroup *cg);
 /* v2 (pure): an O_DIRECTORY fd of the cgroup for clone3(CLONE_INTO_CGROUP),
  * or -1 when the init must be moved in with cgroup_enter(). */
 int cgroup_clone_fd(const struct berth_cgroup *cg);
-/* Move pid into the cgroup in every hierarchy that clone did not cover. */
+/* Move pid into the cgroup in every hierarchy that clone did not cover.
+ * v1 and hybrid: every hierarchy (and unified/). Pure v2: a no-op; the
+ * caller must clone the process into the cgroup with cgroup_clone_fd(). */
 int cgroup_enter(struct berth_cgroup *cg, pid_t pid, struct berth_error *err);
 
 /* Live update (`berth oci update`). */
@@ -57,6 +63,10 @@ int cgroup_kill_all(struct berth_cgroup *cg, int sig, struct berth_error *err);
 /* Kill whatever is left, wait until empty, rmdir in every hierarchy.
  * A cgroup that is already gone is not an error. */
 int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err);
+
+/* What an open cgroup is: its layout and normalized path ("/berth/c1"). */
+enum cgroup_layout cgroup_get_layout(const struct berth_cgroup *cg);
+const char *cgroup_get_path(const struct berth_cgroup *cg);
 
 /* Conversions between v1 and v2 values, as the other runtimes do them. */
 uint64_t cgroup_shares_to_weight(uint64_t shares);

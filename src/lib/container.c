@@ -181,6 +181,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         const char *root = ctx_root(ctx);
         const char *bundle = opts && opts->bundle ? opts->bundle : ".";
         int ns_fds[BERTH_NS__COUNT];
+        _cleanup_close_ int listen_fd = -1;
         int r;
 
         memset(l, 0, sizeof(*l));
@@ -223,7 +224,6 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         r = ns_open_paths(spec, ns_fds, err);
         if (r < 0)
                 goto fail;
-        _cleanup_close_ int listen_fd = -1;
         if (!for_run) {
                 listen_fd = listen_start_socket(l->dirfd, err);
                 if (listen_fd < 0) {
@@ -252,6 +252,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         if (l->pid == 0) {
                 close(sp[0]);
                 struct init_args a = { .spec = spec, .sync_fd = sp[1], .listen_fd = listen_fd,
+                                       .state_fd = l->dirfd,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
                                        /* without a console socket (a foreground
                                         * run) the caller's stdio is used as is */
@@ -264,7 +265,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         close(sp[1]);
         ns_close_fds(ns_fds);
         cleanup_closep(&listen_fd);
-        listen_fd = -1;
+        listen_fd = -EBADF;
 
         /* #1 GO: the init may go on once it has its maps and its cgroup */
         if (spec_namespace(spec, BERTH_NS_USER) && !spec_namespace(spec, BERTH_NS_USER)->path) {

@@ -17,3 +17,11 @@ int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err);
  * no_pivot or the rootfs is on initramfs), then masked paths, readonly
  * paths, readonly root, rootfsPropagation. cwd is / of the container. */
 int rootfs_pivot(const struct berth_spec *spec, bool no_pivot, struct berth_error *err);
+/* rootfs_pivot in two steps, for a caller that has work between them:
+ * sysctls are written through /proc/sys, which the default readonlyPaths
+ * make read-only (runc writes them in between too).
+ * rootfs_enter: pivot_root (or MS_MOVE + chroot); cwd is /. */
+int rootfs_enter(const struct berth_spec *spec, bool no_pivot, struct berth_error *err);
+/* rootfs_finalize: masked paths, readonly paths, readonly root,
+ * rootfsPropagation; cwd is /. */
+int rootfs_finalize(const struct berth_spec *spec, struct berth_error *err);

@@ -41,7 +41,7 @@ unsigned long ns_clone_flags(const struct berth_spec *spec)
         unsigned long flags = 0;
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const struct berth_namespace *ns = &spec->namespaces[i];
-                if (!ns->path && ns->type != BERTH_NS_TIME)
+                if (!ns->path && ns->type != BERTH_NS_TIME && ns->type != BERTH_NS_CGROUP)
                         flags |= (unsigned long)clone_flag_table[ns->type];
         }
         return flags;

@@ -7,7 +7,9 @@
 #include "spec.h"
 
 /* CLONE_NEW* flags of the namespaces the spec asks for without a path,
- * less CLONE_NEWTIME (set up by the parent, see ns_prepare_parent). */
+ * less CLONE_NEWTIME (set up by the parent, see ns_prepare_parent) and
+ * CLONE_NEWCGROUP (the init unshares it once it is in its cgroup, so the
+ * namespace's root is the container's cgroup in every hierarchy). */
 unsigned long ns_clone_flags(const struct berth_spec *spec);
 int ns_clone_flag(enum berth_ns_type type);
 

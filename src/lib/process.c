@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -205,6 +206,9 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         r = ns_join_opened(a->ns_fds, err);
         if (r < 0)
                 return r;
+        const struct berth_namespace *cgns = spec_namespace(spec, BERTH_NS_CGROUP);
+        if (cgns && !cgns->path && unshare(CLONE_NEWCGROUP) < 0)
+                return berth_error_set(err, errno, "create cgroup namespace");
         if (spec_namespace(spec, BERTH_NS_USER)) {
                 /* become root of the new user namespace (its maps exist now) */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -219,15 +223,23 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
                 r = rootfs_prepare(spec, err);
                 if (r < 0)
                         return r;
-                r = rootfs_pivot(spec, a->no_pivot, err);
+                r = rootfs_enter(spec, a->no_pivot, err);
                 if (r < 0)
                         return r;
-        } else if (chroot(spec->root_path) < 0 || chdir("/") < 0) {
-                return berth_error_set(err, errno, "chroot %s", spec->root_path);
+                /* sysctls go through /proc/sys, which finalize may make read-only */
+                r = set_sysctls(spec, err);
+                if (r < 0)
+                        return r;
+                r = rootfs_finalize(spec, err);
+                if (r < 0)
+                        return r;
+        } else {
+                if (chroot(spec->root_path) < 0 || chdir("/") < 0)
+                        return berth_error_set(err, errno, "chroot %s", spec->root_path);
+                r = set_sysctls(spec, err);
+                if (r < 0)
+                        return r;
         }
-        r = set_sysctls(spec, err);
-        if (r < 0)
-                return r;
         if (a->terminal) {
                 r = setup_terminal(spec, a->sync_fd, err);
                 if (r < 0)
@@ -296,6 +308,7 @@ _Noreturn void init_main(struct init_args *a)
         /* no PDEATHSIG: the parent of `create` exits on purpose; a parent
          * that dies early shows up as EOF at the next sync step */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        close(a->state_fd);
         if (setup(a, &exe, &err) < 0) {
                 sync_send_error(a->sync_fd, &err);
                 _exit(127);

@@ -9,6 +9,8 @@ struct init_args {
         const struct berth_spec *spec;
         int sync_fd;   /* our end of the socketpair */
         int listen_fd; /* start.sock (create), -1 for run */
+        int state_fd;  /* the parent's locked state dir: closed at once, or
+                        * its flock would outlive the parent of create */
         int ns_fds[BERTH_NS__COUNT];
         int preserve_fds;
         bool no_pivot;
