@@ -25,6 +25,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "devices.h"
 #include "ns.h"
 #include "process.h"
 #include "spec.h"
@@ -182,6 +183,8 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         const char *bundle = opts && opts->bundle ? opts->bundle : ".";
         int ns_fds[BERTH_NS__COUNT];
         _cleanup_close_ int listen_fd = -1;
+        _cleanup_free_ char *cgroup_path = NULL;
+        _cleanup_free_ struct berth_device_rule *rules = NULL;
         int r;
 
         memset(l, 0, sizeof(*l));
@@ -212,13 +215,16 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 launch_release(l);
                 return r;
         }
-        _cleanup_free_ char *cgroup_path = cgroup_path_for(spec->cgroups_path, id);
-        if (!cgroup_path) {
-                r = berth_error_setx(err, EINVAL, "invalid cgroupsPath %s", spec->cgroups_path);
+        r = cgroup_path_resolve(spec->cgroups_path, id, &cgroup_path, err);
+        if (r < 0)
                 goto fail;
-        }
-        r = cgroup_create(cgroup_path, spec->has_resources ? &spec->resources : NULL, &l->cg,
-                          err);
+        /* the spec's resources with the device rules the container really gets */
+        struct berth_resources res = spec->resources;
+        r = devices_effective_rules(spec, &rules, &res.n_devices, err);
+        if (r < 0)
+                goto fail;
+        res.devices = rules;
+        r = cgroup_create(cgroup_path, &res, &l->cg, err);
         if (r < 0)
                 goto fail;
         r = ns_open_paths(spec, ns_fds, err);

@@ -50,11 +50,13 @@ static int lock_dir(int fd, const char *id, struct berth_error *err)
 
 int state_claim(const char *root, const char *id, int *dirfd, struct berth_error *err)
 {
+        if (!id)
+                return berth_error_setx(err, EINVAL, "no container id given");
         if (!id_is_valid(id))
                 return berth_error_setx(err, EINVAL,
                                         "invalid container id '%s': it must be non-empty, "
                                         "printable, without '/' or spaces, and not '.' or '..'",
-                                        id ? id : "");
+                                        id);
         _cleanup_close_ int rootfd = open_root(root, true, err);
         if (rootfd < 0)
                 return rootfd;
@@ -78,8 +80,10 @@ int state_claim(const char *root, const char *id, int *dirfd, struct berth_error
 int state_open(const char *root, const char *id, bool lock, int *dirfd,
                struct berth_error *err)
 {
+        if (!id)
+                return berth_error_setx(err, EINVAL, "no container id given");
         if (!id_is_valid(id))
-                return berth_error_setx(err, EINVAL, "invalid container id '%s'", id ? id : "");
+                return berth_error_setx(err, EINVAL, "invalid container id '%s'", id);
         _cleanup_close_ int rootfd = open_root(root, false, err);
         if (rootfd < 0) {
                 if (err && err->code == ENOENT)

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "devices.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct berth_device_rule always_allowed[] = {
+        { true, 'c', -1, -1, "m" },  /* mknod of any char device */
+        { true, 'b', -1, -1, "m" },  /* mknod of any block device */
+        { true, 'c', 1, 3, "rwm" },  /* null */
+        { true, 'c', 1, 5, "rwm" },  /* zero */
+        { true, 'c', 1, 7, "rwm" },  /* full */
+        { true, 'c', 1, 8, "rwm" },  /* random */
+        { true, 'c', 1, 9, "rwm" },  /* urandom */
+        { true, 'c', 5, 0, "rwm" },  /* tty */
+        { true, 'c', 5, 1, "rwm" },  /* console */
+        { true, 'c', 5, 2, "rwm" },  /* ptmx */
+        { true, 'c', 136, -1, "rwm" }, /* pts/N */
+};
+
+int devices_effective_rules(const struct berth_spec *spec, struct berth_device_rule **out,
+                            size_t *n, struct berth_error *err)
+{
+        size_t own = spec->has_resources ? spec->resources.n_devices : 0;
+        size_t total = 1 + own + ARRAY_SIZE(always_allowed) + spec->n_devices;
+        struct berth_device_rule *r = calloc(total, sizeof(*r));
+        if (!r)
+                return berth_error_setx(err, ENOMEM, "device rules");
+        size_t k = 0;
+        r[k++] = (struct berth_device_rule){ false, 'a', -1, -1, "rwm" };
+        for (size_t i = 0; i < own; i++)
+                r[k++] = spec->resources.devices[i];
+        for (size_t i = 0; i < ARRAY_SIZE(always_allowed); i++)
+                r[k++] = always_allowed[i];
+        for (size_t i = 0; i < spec->n_devices; i++) {
+                const struct berth_device *d = &spec->devices[i];
+                if (d->type == 'p')
+                        continue; /* a fifo is no device */
+                r[k++] = (struct berth_device_rule){ true, d->type == 'b' ? 'b' : 'c', d->major,
+                                                     d->minor, "rwm" };
+        }
+        *out = r;
+        *n = k;
+        return 0;
+}
