@@ -506,12 +506,20 @@ int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err)
         bool exists = false;
         for (size_t i = 0; i < cg->n_h; i++)
                 exists |= cg->h[i].dirfd >= 0;
+        pid_t left = 0;
         if (exists) {
+                int q = any_pid(cg, &left, err);
+                if (q < 0)
+                        return q;
+        }
+        /* the usual case, a container whose init has exited with its pid
+         * namespace, is empty: no freeze/kill/thaw round (each freezer
+         * write can cost a millisecond) */
+        if (left != 0) {
                 struct berth_error kerr = { 0 };
                 int r = cgroup_kill_all(cg, SIGKILL, &kerr);
                 uint64_t start = now_ms(), last_kill = start;
                 for (;;) {
-                        pid_t left;
                         int q = any_pid(cg, &left, err);
                         if (q < 0)
                                 return q;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,16 @@ int berth_oci_state(const struct berth_oci_ctx *ctx, const char *id, char **json
         return *json ? 0 : berth_error_setx(err, ENOMEM, "state %s", id);
 }
 
+/* state.json keeps the owner's uid; list shows the name, as runc does */
+static const char *owner_name(const char *uid)
+{
+        uint64_t u;
+        struct passwd *pw;
+        if (uid && parse_uint64(uid, &u) == 0 && (pw = getpwuid((uid_t)u)))
+                return pw->pw_name;
+        return uid;
+}
+
 static void copy_str(char *dst, size_t cap, const char *src)
 {
         snprintf(dst, cap, "%s", src ? src : "");
@@ -229,7 +240,7 @@ int berth_oci_list(const struct berth_oci_ctx *ctx, struct berth_oci_state **sta
                 o->pid = s == STATUS_STOPPED ? 0 : st.pid;
                 copy_str(o->bundle, sizeof(o->bundle), st.bundle);
                 copy_str(o->created, sizeof(o->created), st.created);
-                copy_str(o->owner, sizeof(o->owner), st.owner);
+                copy_str(o->owner, sizeof(o->owner), owner_name(st.owner));
                 state_clear(&st);
         }
         closedir(d);

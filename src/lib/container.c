@@ -153,13 +153,16 @@ static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
 {
         char created[40];
         time_rfc3339(created, sizeof(created));
-        struct passwd *pw = getpwuid(geteuid());
         l->st.id = strdup(id);
         l->st.oci_version = strdup(l->spec->oci_version ? l->spec->oci_version : "1.2.0");
         l->st.bundle = strdup(l->spec->bundle);
         l->st.cgroup_path = strdup(cgroup_path);
         l->st.created = strdup(created);
-        l->st.owner = strdup(pw ? pw->pw_name : "");
+        /* the owner's uid; the name is looked up only when listed (NSS is
+         * slow to load and not needed to start a container) */
+        char owner[16];
+        snprintf(owner, sizeof(owner), "%u", (unsigned)geteuid());
+        l->st.owner = strdup(owner);
         l->st.pid = l->pid;
         l->st.start_time = proc_start_time(l->pid);
         json_t *ann = json_object();
