@@ -159,34 +159,32 @@ static int id_verb(struct oci *o, int argc, char **argv, const char **id)
         return want_id(o, v, argc, argv, optind, id);
 }
 
-static int cmd_start(struct oci *o, int argc, char **argv)
+typedef int (*id_call)(const struct berth_oci_ctx *ctx, const char *id, struct berth_error *err);
+
+/* A verb that takes only the id and makes one library call. */
+static int simple_verb(struct oci *o, int argc, char **argv, id_call call)
 {
         const char *id = NULL;
         int r = id_verb(o, argc, argv, &id);
         if (r || !id)
                 return r;
         struct berth_error err = { 0 };
-        return report(o, berth_oci_start(&o->ctx, id, &err), &err);
+        return report(o, call(&o->ctx, id, &err), &err);
+}
+
+static int cmd_start(struct oci *o, int argc, char **argv)
+{
+        return simple_verb(o, argc, argv, berth_oci_start);
 }
 
 static int cmd_pause(struct oci *o, int argc, char **argv)
 {
-        const char *id = NULL;
-        int r = id_verb(o, argc, argv, &id);
-        if (r || !id)
-                return r;
-        struct berth_error err = { 0 };
-        return report(o, berth_oci_pause(&o->ctx, id, &err), &err);
+        return simple_verb(o, argc, argv, berth_oci_pause);
 }
 
 static int cmd_resume(struct oci *o, int argc, char **argv)
 {
-        const char *id = NULL;
-        int r = id_verb(o, argc, argv, &id);
-        if (r || !id)
-                return r;
-        struct berth_error err = { 0 };
-        return report(o, berth_oci_resume(&o->ctx, id, &err), &err);
+        return simple_verb(o, argc, argv, berth_oci_resume);
 }
 
 static int cmd_state(struct oci *o, int argc, char **argv)
