@@ -35,6 +35,20 @@ static int verb_usage(const struct verb *v, FILE *f)
         return f == stdout ? 0 : 2;
 }
 
+/* One line naming the option getopt refused (it prints nothing itself:
+ * opterr is 0), so engines see one error line. */
+static int bad_option(struct oci *o, const struct verb *v, char **argv)
+{
+        const char *what = optopt ? NULL : argv[optind - 1];
+        if (what)
+                cli_errorf(&o->log, "%s: unknown option or missing value '%s' (try berth oci %s --help)",
+                           v->name, what, v->name);
+        else
+                cli_errorf(&o->log, "%s: unknown option or missing value '-%c' (try berth oci %s --help)",
+                           v->name, optopt, v->name);
+        return 2;
+}
+
 /* One positional ID, nothing else. */
 static int want_id(struct oci *o, const struct verb *v, int argc, char **argv, int first,
                    const char **id)
@@ -59,7 +73,7 @@ static int report(struct oci *o, int r, const struct berth_error *err)
  * 'h' for help, '?' for an error already printed. */
 #define VERB_GETOPT(short_opts, longs)                                             \
         optind = 1;                                                                \
-        opterr = 1;                                                                \
+        opterr = 0;                                                                \
         int c;                                                                     \
         while ((c = getopt_long(argc, argv, "+h" short_opts, longs, NULL)) != -1)
 
@@ -109,16 +123,16 @@ static int create_like(struct oci *o, int argc, char **argv, bool is_run)
                 case 'S': break;
                 case 'd':
                         if (!is_run)
-                                return verb_usage(v, stderr);
+                                return bad_option(o, v, argv);
                         detach = true;
                         break;
                 case 'k':
                         if (!is_run)
-                                return verb_usage(v, stderr);
+                                return bad_option(o, v, argv);
                         keep = true;
                         break;
                 case 'h': return verb_usage(v, stdout);
-                default: return verb_usage(v, stderr);
+                default: return bad_option(o, v, argv);
                 }
         }
         const char *id;
@@ -154,7 +168,7 @@ static int id_verb(struct oci *o, int argc, char **argv, const char **id)
         {
                 if (c == 'h')
                         return verb_usage(v, stdout);
-                return verb_usage(v, stderr);
+                return bad_option(o, v, argv);
         }
         return want_id(o, v, argc, argv, optind, id);
 }
@@ -213,7 +227,7 @@ static int cmd_kill(struct oci *o, int argc, char **argv)
                 switch (c) {
                 case 'a': all = true; break;
                 case 'h': return verb_usage(v, stdout);
-                default: return verb_usage(v, stderr);
+                default: return bad_option(o, v, argv);
                 }
         }
         int n = argc - optind;
@@ -239,7 +253,7 @@ static int cmd_delete(struct oci *o, int argc, char **argv)
                 switch (c) {
                 case 'f': force = true; break;
                 case 'h': return verb_usage(v, stdout);
-                default: return verb_usage(v, stderr);
+                default: return bad_option(o, v, argv);
                 }
         }
         const char *id;
@@ -273,7 +287,7 @@ static int cmd_list(struct oci *o, int argc, char **argv)
                         break;
                 case 'q': quiet = true; break;
                 case 'h': return verb_usage(v, stdout);
-                default: return verb_usage(v, stderr);
+                default: return bad_option(o, v, argv);
                 }
         }
         struct berth_oci_state *s = NULL;
@@ -322,7 +336,7 @@ static int cmd_spec(struct oci *o, int argc, char **argv)
                 case 'b': bundle = optarg; break;
                 case 'r': rootless = true; break;
                 case 'h': return verb_usage(v, stdout);
-                default: return verb_usage(v, stderr);
+                default: return bad_option(o, v, argv);
                 }
         }
         if (optind != argc)
@@ -354,7 +368,7 @@ static int cmd_features(struct oci *o, int argc, char **argv)
         static const struct option longs[] = { HELP_OPT, { 0 } };
         VERB_GETOPT("", longs)
         {
-                return verb_usage(v, c == 'h' ? stdout : stderr);
+                return c == 'h' ? verb_usage(v, stdout) : bad_option(o, v, argv);
         }
         struct berth_error err = { 0 };
         char *json = NULL;
@@ -439,6 +453,7 @@ int oci_main(int argc, char **argv)
                 { 0 },
         };
         optind = 1;
+        opterr = 0;
         int c;
         while ((c = getopt_long(argc, argv, "+hv", longs, NULL)) != -1) {
                 switch (c) {
@@ -456,7 +471,9 @@ int oci_main(int argc, char **argv)
                 case 'c': break;
                 case 'v': printf("berth version %s\nspec: 1.2.0\n", berth_version()); return 0;
                 case 'h': oci_usage(stdout); return 0;
-                default: oci_usage(stderr); return 2;
+                default:
+                        return cli_errorf(&o.log, "unknown global option or missing value '%s' "
+                                                  "(try berth oci --help)", argv[optind - 1]) + 1;
         }
         }
         if (optind >= argc) {

@@ -2,6 +2,7 @@
 /* Where a container's cgroup is: the layout of /sys/fs/cgroup, the
  * hierarchies mounted there, and the container's path inside each. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -348,5 +350,46 @@ int cg_parse_mountinfo(const char *text, struct cg_mount **out, size_t *n, struc
         }
         *out = v;
         *n = nv;
+        return 0;
+}
+
+int cgroup_hierarchies(struct cgroup_hierarchy **out, size_t *n, struct berth_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL);
+        if (r < 0)
+                return berth_error_set(err, -r, "read /proc/self/mountinfo");
+        struct cg_mount *m = NULL;
+        size_t nm = 0;
+        r = cg_parse_mountinfo(text, &m, &nm, err);
+        if (r < 0)
+                return r;
+        struct cgroup_hierarchy *h = calloc(nm ? nm : 1, sizeof(*h));
+        if (!h) {
+                cg_mounts_free(m, nm);
+                return berth_error_set(err, ENOMEM, "cgroup hierarchies");
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < nm; i++) {
+                const char *base = strrchr(m[i].mount, '/');
+                if (!base || !base[1])
+                        continue; /* a cgroup mount at /sys/fs/cgroup itself */
+                struct cgroup_hierarchy *e = &h[k++];
+                snprintf(e->name, sizeof(e->name), "%s", base + 1);
+                e->unified = m[i].unified;
+                for (int c = 0; c < CG_CTRL__COUNT; c++) {
+                        if (!(m[i].ctrls & (1u << c)))
+                                continue;
+                        const char *cn = cg_ctrl_name((enum cg_ctrl)c);
+                        size_t ol = strlen(e->options), pl = strlen(e->proc_key);
+                        snprintf(e->options + ol, sizeof(e->options) - ol, "%s%s", ol ? "," : "",
+                                 c == CG_NAME_SYSTEMD ? "none,name=systemd" : cn);
+                        snprintf(e->proc_key + pl, sizeof(e->proc_key) - pl, "%s%s",
+                                 pl ? "," : "", cn);
+                }
+        }
+        cg_mounts_free(m, nm);
+        *out = h;
+        *n = k;
         return 0;
 }

@@ -71,3 +71,17 @@ const char *cgroup_get_path(const struct berth_cgroup *cg);
 /* Conversions between v1 and v2 values, as the other runtimes do them. */
 uint64_t cgroup_shares_to_weight(uint64_t shares);
 uint64_t cgroup_blkio_weight_to_io_weight(uint64_t weight);
+
+/* The hierarchies mounted under /sys/fs/cgroup, for building a container's
+ * own /sys/fs/cgroup: `name` is the directory under /sys/fs/cgroup
+ * ("cpu,cpuacct", "memory", "systemd", "unified"), `options` the data of a
+ * fresh cgroup v1 mount ("cpu,cpuacct", "none,name=systemd"; empty for
+ * cgroup2), `proc_key` the hierarchy's key in /proc/PID/cgroup
+ * ("cpu,cpuacct", "name=systemd", "" for cgroup2). */
+struct cgroup_hierarchy {
+        char name[64];
+        char options[128];
+        char proc_key[128];
+        bool unified;
+};
+int cgroup_hierarchies(struct cgroup_hierarchy **out, size_t *n, struct berth_error *err);

@@ -78,3 +78,10 @@ int bind_remount(int fd, const char *path, unsigned long flags, unsigned long cl
 int dev_default_setup(const struct mount_ctx *ctx, struct berth_error *err);
 /* linux.devices of the spec. */
 int dev_spec_setup(const struct mount_ctx *ctx, struct berth_error *err);
+
+/* --- mount-cgroup.c --- */
+
+/* /sys/fs/cgroup on a v1 or hybrid host: a tmpfs with the container's own
+ * cgroup of each hierarchy. */
+int mount_cgroup_v1(const struct mount_ctx *ctx, const struct berth_mount *m, const char *rel,
+                    unsigned long flags, struct berth_error *err);

@@ -274,11 +274,7 @@ static int mount_cgroup(const struct mount_ctx *ctx, const struct berth_mount *m
                                        m->destination);
         if (sfs.f_type == CGROUP2_SUPER_MAGIC)
                 return mount_fs(ctx, m, rel, "cgroup2", flags, err);
-        /* v1 or hybrid host: the host's tree, read-only whatever the spec
-         * says, since a writable one would let the container move any host
-         * process between cgroups. TODO: a cgroup-namespace-aware mount per
-         * v1 controller (tmpfs + one cgroup mount each) comes later. */
-        return rbind_host(ctx, m, rel, "/sys/fs/cgroup", flags | MS_RDONLY, err);
+        return mount_cgroup_v1(ctx, m, rel, flags, err);
 }
 
 static int mount_one(const struct mount_ctx *ctx, const struct berth_mount *m, const char *rel,
