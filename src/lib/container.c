@@ -176,6 +176,34 @@ static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
         return 0;
 }
 
+/* The init vanished during set-up (EOF on the socket): say how it died,
+ * which is what a user needs (an OOM kill from a tiny memory limit reads
+ * very differently from a crash). */
+static void explain_init_death(struct launch *l, struct berth_error *err)
+{
+        int wstatus = 0;
+        pid_t w = 0;
+        /* it closed its socket, so it is on its way out: give it a moment */
+        for (int i = 0; i < 200 && (w = waitpid(l->pid, &wstatus, WNOHANG)) == 0; i++)
+                usleep(500);
+        if (w != l->pid)
+                return;
+        l->pid = 0;
+        if (WIFSIGNALED(wstatus)) {
+                int sig = WTERMSIG(wstatus);
+                const struct opt_i64 *mem = &l->spec->resources.memory.limit;
+                bool oom = sig == SIGKILL && mem->set && mem->v > 0;
+                berth_error_setx(err, EPIPE,
+                                 "the container's init was killed by SIG%s during set-up%s",
+                                 signal_name(sig) ? signal_name(sig) : "?",
+                                 oom ? ": the memory limit is probably too low (OOM kill)" : "");
+        } else if (WIFEXITED(wstatus)) {
+                berth_error_setx(err, EPIPE,
+                                 "the container's init exited with status %d during set-up",
+                                 WEXITSTATUS(wstatus));
+        }
+}
+
 /* Steps 1-6 of DESIGN.md's lifecycle: load, claim, cgroup, clone, set up,
  * record. On error nothing is left behind. */
 static int launch(const struct berth_oci_ctx *ctx, const char *id,
@@ -315,6 +343,8 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         }
         return 0;
 fail:
+        if (r == -EPIPE && l->pid > 0)
+                explain_init_death(l, err);
         ns_close_fds(ns_fds);
         berth_error_prefix(err, "create %s", id);
         launch_abort(l, root, id);

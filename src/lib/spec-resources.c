@@ -175,6 +175,28 @@ static int walk_network(struct walk *w, json_t *v, struct berth_resources *r)
         return ret;
 }
 
+/* Memory sizes are bytes, or -1 for "unlimited"; anything below is a
+ * mistake the kernel would turn into a confusing error (or accept). */
+static int check_memory(struct walk *w, const struct berth_resources *r)
+{
+        static const struct {
+                const char *key;
+                size_t off;
+        } sizes[] = {
+                { "limit", RES(memory.limit) },
+                { "reservation", RES(memory.reservation) },
+                { "swap", RES(memory.swap) },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+                const struct opt_i64 *v = (const void *)((const char *)r + sizes[i].off);
+                if (v->set && v->v < -1)
+                        return walk_fail_key(w, sizes[i].key, EINVAL,
+                                             "%lld is not a size: use bytes, or -1 for unlimited",
+                                             (long long)v->v);
+        }
+        return 0;
+}
+
 int spec_walk_resources(struct walk *w, json_t *res, struct berth_resources *r)
 {
         int ret = walk_array_of(w, res, "devices", sizeof(struct berth_device_rule),
@@ -207,6 +229,8 @@ int spec_walk_resources(struct walk *w, json_t *res, struct berth_resources *r)
                 size_t saved = walk_push_key(w, sections[i].key);
                 if (sections[i].table) {
                         ret = walk_fields(w, v, sections[i].table, sections[i].n, r);
+                        if (ret == 0 && !strcmp(sections[i].key, "memory"))
+                                ret = check_memory(w, r);
                 } else if (sections[i].fn) {
                         ret = walk_expect_object(w, v);
                         if (ret == 0)
