@@ -27,7 +27,9 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "ns.h"
+#include "process-attrs.h"
 #include "process.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "sync.h"
 #include "util.h"
@@ -41,6 +43,7 @@ struct launch {
         int sync_fd;
         pid_t pid;
         int pidfd;
+        struct seccomp_plan *seccomp; /* built before clone, loaded by the init */
 };
 
 static void launch_release(struct launch *l)
@@ -51,6 +54,7 @@ static void launch_release(struct launch *l)
         if (l->cg)
                 cgroup_free(l->cg);
         state_clear(&l->st);
+        seccomp_plan_free(l->seccomp);
         spec_free(l->spec);
         memset(l, 0, sizeof(*l));
         l->dirfd = l->sync_fd = l->pidfd = -1;
@@ -241,6 +245,15 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                                         "process.terminal is true but no --console-socket was "
                                         "given");
         }
+        /* everything that can be refused without touching the kernel is,
+         * before anything exists to clean up */
+        r = process_attrs_check(spec, err);
+        if (r == 0)
+                r = seccomp_prepare(spec, &l->seccomp, err);
+        if (r < 0) {
+                launch_release(l);
+                return r;
+        }
         r = state_claim(root, id, &l->dirfd, err);
         if (r < 0) {
                 launch_release(l);
@@ -290,6 +303,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 close(sp[0]);
                 struct init_args a = { .spec = spec, .sync_fd = sp[1], .listen_fd = listen_fd,
                                        .state_fd = l->dirfd,
+                                       .seccomp = l->seccomp,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
                                        /* without a console socket (a foreground
                                         * run) the caller's stdio is used as is */

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <sched.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,8 @@
 #include "cleanup.h"
 #include "mount.h"
 #include "ns.h"
+#include "process-attrs.h"
+#include "seccomp.h"
 #include "security.h"
 #include "sync.h"
 #include "util.h"
@@ -251,6 +253,16 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         r = set_oom_score_adj(p, err);
         if (r < 0)
                 return r;
+        r = process_attrs_apply(spec, err);
+        if (r < 0)
+                return r;
+        /* without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
+         * filter, which the uid switch may drop: load it now */
+        if (!p->no_new_privileges) {
+                r = seccomp_load_plan(a->seccomp, err);
+                if (r < 0)
+                        return r;
+        }
         r = caps_drop_bounding(p, err);
         if (r < 0)
                 return r;
@@ -326,6 +338,12 @@ _Noreturn void init_main(struct init_args *a)
          * ours and close at exec */
         syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        /* the last steps before exec: LSM label, then the seccomp filter */
+        if (process_lsm_apply(a->spec, &err) < 0 ||
+            (a->spec->process.no_new_privileges && seccomp_load_plan(a->seccomp, &err) < 0)) {
+                sync_send_error(report_fd, &err);
+                _exit(127);
+        }
         execve(exe, a->spec->process.args, a->spec->process.env);
         berth_error_set(&err, errno, "exec %s", exe);
         sync_send_error(report_fd, &err);

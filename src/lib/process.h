@@ -5,6 +5,8 @@
 
 #include "spec.h"
 
+struct seccomp_plan;
+
 struct init_args {
         const struct berth_spec *spec;
         int sync_fd;   /* our end of the socketpair */
@@ -15,6 +17,7 @@ struct init_args {
         int preserve_fds;
         bool no_pivot;
         bool terminal; /* allocate a pty and send its master to the parent */
+        struct seccomp_plan *seccomp; /* NULL: no filter */
 };
 
 /* Never returns: execs the user's process or exits 127 after sending its
