@@ -26,6 +26,10 @@ struct berth_oci_ctx {
         const char *root;    /* state directory; NULL means /run/berth */
         bool systemd_cgroup; /* accepted for engines; berth drives cgroupfs */
         bool debug;
+        /* Problems that do not fail the call (a poststart or poststop hook
+         * that failed, as the runtime-spec says); NULL: dropped. */
+        void (*warn)(void *data, const char *msg);
+        void *warn_data;
 };
 
 struct berth_create_opts {

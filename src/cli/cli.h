@@ -14,4 +14,7 @@ int cli_error(const struct cli_log *log, const char *msg);
 int cli_errorf(const struct cli_log *log, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
+/* ctx->warn for the library: `berth: warning: ...` and the log file. */
+void cli_warn(void *data, const char *msg);
+
 int oci_main(int argc, char **argv);

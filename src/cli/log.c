@@ -43,6 +43,14 @@ int cli_error(const struct cli_log *log, const char *msg)
         return 1;
 }
 
+void cli_warn(void *data, const char *msg)
+{
+        const struct cli_log *log = data;
+        fprintf(stderr, "berth: %s\n", msg);
+        if (log && log->path)
+                log_to_file(log, "warning", msg);
+}
+
 int cli_errorf(const struct cli_log *log, const char *fmt, ...)
 {
         char buf[4096];

@@ -440,6 +440,8 @@ static void oci_usage(FILE *f)
 int oci_main(int argc, char **argv)
 {
         struct oci o = { 0 };
+        o.ctx.warn = cli_warn;
+        o.ctx.warn_data = &o.log;
         static const struct option longs[] = {
                 { "root", required_argument, NULL, 'r' },
                 { "log", required_argument, NULL, 'l' },

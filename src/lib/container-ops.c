@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "hooks.h"
 #include "util.h"
 
 int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, int *dirfd,
@@ -48,8 +49,29 @@ static int open_init(const struct state *st)
         return fd;
 }
 
-int container_teardown(const char *root, const struct state *st, struct berth_error *err)
+void ctx_warn(const struct berth_oci_ctx *ctx, const struct berth_error *e)
 {
+        if (ctx && ctx->warn)
+                ctx->warn(ctx->warn_data, e->msg);
+}
+
+void container_post_hooks(const struct berth_oci_ctx *ctx, const struct state *st, int kind,
+                          enum container_status status)
+{
+        if (!st->hooks)
+                return;
+        _cleanup_free_ char *json = state_to_oci_json(st, status);
+        struct berth_error e = { 0 };
+        if (json && hooks_run_json(st->hooks, (enum berth_hook_kind)kind, json, &e) < 0) {
+                berth_error_prefix(&e, "warning: container %s", st->id);
+                ctx_warn(ctx, &e);
+        }
+}
+
+int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
+                       struct berth_error *err)
+{
+        const char *root = ctx_root(ctx);
         int first = 0;
         struct berth_error e = { 0 };
         _cleanup_close_ int pidfd = open_init(st);
@@ -69,6 +91,7 @@ int container_teardown(const char *root, const struct state *st, struct berth_er
                         first = berth_error_setx(err, e.code, "%s", e.msg);
                 }
         }
+        container_post_hooks(ctx, st, BERTH_HOOK_POSTSTOP, STATUS_STOPPED);
         if (state_remove(root, st->id, &e) < 0 && first == 0)
                 first = berth_error_setx(err, e.code, "%s", e.msg);
         return first;
@@ -133,7 +156,7 @@ int berth_oci_delete(const struct berth_oci_ctx *ctx, const char *id, bool force
                         cgroup_free(cg);
                 }
         }
-        r = container_teardown(ctx_root(ctx), &st, err);
+        r = container_teardown(ctx, &st, err);
         state_clear(&st);
         return r < 0 ? berth_error_prefix(err, "delete %s", id) : 0;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -26,6 +27,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "hooks.h"
 #include "ns.h"
 #include "process-attrs.h"
 #include "process.h"
@@ -174,10 +176,59 @@ static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
                 json_object_set_new(ann, l->spec->annotations[i].key,
                                     json_string(l->spec->annotations[i].value));
         l->st.annotations = ann;
+        l->st.hooks = hooks_to_json(l->spec);
         if (!l->st.id || !l->st.oci_version || !l->st.bundle || !l->st.cgroup_path ||
             !l->st.created || !l->st.owner || !ann)
                 return -ENOMEM;
         return 0;
+}
+
+/* A state JSON in a memfd, for the init's hooks (any size; the init
+ * reads it after its pivot_root too). */
+static int send_state(struct launch *l, enum container_status status, struct berth_error *err)
+{
+        _cleanup_free_ char *json = state_to_oci_json(&l->st, status);
+        if (!json)
+                return berth_error_setx(err, ENOMEM, "state for hooks");
+        _cleanup_close_ int fd = memfd_create("berth-state", MFD_CLOEXEC);
+        if (fd < 0)
+                return berth_error_set(err, errno, "state for hooks");
+        int r = write_all(fd, json, strlen(json));
+        if (r < 0)
+                return berth_error_set(err, -r, "state for hooks");
+        return sync_send(l->sync_fd, SYNC_STATE, fd, err);
+}
+
+/* The hook steps between GO and READY, mirrored in the init (process.c):
+ * the states its createContainer/startContainer hooks read, then
+ * prestart + createRuntime here, in our namespaces, once its mounts are
+ * done and before its pivot_root. */
+static int hooks_parent_steps(struct launch *l, struct berth_error *err)
+{
+        const struct berth_spec *spec = l->spec;
+        int r = 0;
+        if (spec->n_hooks[BERTH_HOOK_CREATE_CONTAINER])
+                r = send_state(l, STATUS_CREATING, err);
+        if (r == 0 && spec->n_hooks[BERTH_HOOK_START_CONTAINER])
+                r = send_state(l, STATUS_CREATED, err);
+        if (r < 0 || !init_waits_for_runtime_hooks(spec))
+                return r;
+        /* #1a PREPARED */
+        r = sync_expect(l->sync_fd, SYNC_PREPARED, NULL, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *json = state_to_oci_json(&l->st, STATUS_CREATING);
+        if (!json)
+                return berth_error_setx(err, ENOMEM, "state for hooks");
+        static const enum berth_hook_kind kinds[] = { BERTH_HOOK_PRESTART,
+                                                      BERTH_HOOK_CREATE_RUNTIME };
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+                r = hooks_run(spec->hooks[kinds[i]], spec->n_hooks[kinds[i]], kinds[i], json, err);
+                if (r < 0)
+                        return r;
+        }
+        /* #1b HOOKS_DONE */
+        return sync_send(l->sync_fd, SYNC_HOOKS_DONE, -1, err);
 }
 
 /* The init vanished during set-up (EOF on the socket): say how it died,
@@ -327,7 +378,14 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         r = cgroup_enter(l->cg, l->pid, err);
         if (r < 0)
                 goto fail;
+        if (fill_state(l, id, cgroup_path) < 0) {
+                r = berth_error_setx(err, ENOMEM, "record state of %s", id);
+                goto fail;
+        }
         r = sync_send(l->sync_fd, SYNC_GO, -1, err);
+        if (r < 0)
+                goto fail;
+        r = hooks_parent_steps(l, err);
         if (r < 0)
                 goto fail;
         if (spec->process.terminal && opts && opts->console_socket) {
@@ -343,10 +401,6 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         r = sync_expect(l->sync_fd, SYNC_READY, NULL, err);
         if (r < 0)
                 goto fail;
-        if (fill_state(l, id, cgroup_path) < 0) {
-                r = berth_error_setx(err, ENOMEM, "record state of %s", id);
-                goto fail;
-        }
         r = state_save(l->dirfd, &l->st, err);
         if (r < 0)
                 goto fail;
@@ -384,18 +438,10 @@ int berth_oci_create(const struct berth_oci_ctx *ctx, const char *id,
         return 0;
 }
 
-int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct berth_error *err)
+/* Tell the waiting init to exec; its exec error (if any) comes back on
+ * the connection, which is close-on-exec: EOF means it went through. */
+static int start_init(int dirfd, const char *id, struct berth_error *err)
 {
-        _cleanup_close_ int dirfd = -1;
-        struct state st;
-        int r = container_load(ctx, id, true, &dirfd, &st, err);
-        if (r < 0)
-                return r;
-        enum container_status s = state_status(dirfd, &st);
-        state_clear(&st);
-        if (s != STATUS_CREATED)
-                return berth_error_setx(err, EINVAL, "start %s: the container is %s, not created",
-                                        id, status_name(s));
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return berth_error_set(err, errno, "start %s: socket", id);
@@ -407,8 +453,6 @@ int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct bert
                 return berth_error_set(err, errno, "start %s", id);
         /* from here on the container counts as started */
         unlinkat(dirfd, STATE_START_SOCKET, 0);
-        /* EOF: the exec went through (the socket is close-on-exec);
-         * anything else is the init's error */
         struct sync_msg m;
         ssize_t n;
         do
@@ -419,6 +463,25 @@ int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct bert
                 return berth_error_setx(err, m.code ? m.code : EIO, "start %s: %s", id, m.text);
         }
         return 0;
+}
+
+int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct berth_error *err)
+{
+        _cleanup_close_ int dirfd = -1;
+        struct state st;
+        int r = container_load(ctx, id, true, &dirfd, &st, err);
+        if (r < 0)
+                return r;
+        enum container_status s = state_status(dirfd, &st);
+        if (s != STATUS_CREATED)
+                r = berth_error_setx(err, EINVAL, "start %s: the container is %s, not created",
+                                     id, status_name(s));
+        else
+                r = start_init(dirfd, id, err);
+        if (r == 0)
+                container_post_hooks(ctx, &st, BERTH_HOOK_POSTSTART, STATUS_RUNNING);
+        state_clear(&st);
+        return r;
 }
 
 static int exit_status(int wstatus)
@@ -489,6 +552,7 @@ int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
                 launch_abort(&l, root, id);
                 goto out;
         }
+        container_post_hooks(ctx, &l.st, BERTH_HOOK_POSTSTART, STATUS_RUNNING);
         if (detach) {
                 l.pid = 0;
                 launch_release(&l);
@@ -503,7 +567,7 @@ int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
         if (r == 0)
                 l.pid = 0;
         if (!keep) {
-                int q = container_teardown(root, &l.st, r < 0 ? NULL : err);
+                int q = container_teardown(ctx, &l.st, r < 0 ? NULL : err);
                 if (r == 0)
                         r = q;
         }

@@ -64,12 +64,13 @@ static json_t *mount_option_list(void)
 
 int berth_oci_features(char **json, struct berth_error *err)
 {
-        /* Truthful: only what this build really does. Hooks and seccomp
-         * are not wired into the start path yet, so they are not claimed. */
+        /* Truthful: only what this build really does. */
         json_t *doc = json_pack(
-                "{s:s, s:s, s:[], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b},"
+                "{s:s, s:s, s:[s, s, s, s, s, s], s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b},"
                 " s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}, s:{s:s}}",
-                "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "mountOptions",
+                "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart",
+                "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+                "mountOptions",
                 mount_option_list(), "linux", "namespaces", namespace_names(), "capabilities",
                 capability_names(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
                 "rdma", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux",

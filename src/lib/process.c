@@ -27,6 +27,7 @@
 
 #include "cleanup.h"
 #include "mount.h"
+#include "hooks.h"
 #include "ns.h"
 #include "process-attrs.h"
 #include "seccomp.h"
@@ -194,6 +195,63 @@ static int switch_user(const struct berth_process *p, struct berth_error *err)
         return 0;
 }
 
+/* The whole of a memfd the parent sent (a state JSON for our hooks). */
+static int read_state_fd(int fd, char **out, struct berth_error *err)
+{
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return berth_error_set(err, errno, "read the state for hooks");
+        char *buf = malloc((size_t)st.st_size + 1);
+        if (!buf)
+                return berth_error_set(err, ENOMEM, "read the state for hooks");
+        ssize_t n = pread(fd, buf, (size_t)st.st_size, 0);
+        if (n < 0) {
+                free(buf);
+                return berth_error_set(err, errno, "read the state for hooks");
+        }
+        buf[n] = '\0';
+        *out = buf;
+        return 0;
+}
+
+/* #1 (hooks) the states our createContainer/startContainer hooks read */
+static int receive_hook_states(struct init_args *a, struct berth_error *err)
+{
+        static const enum berth_hook_kind kinds[] = { BERTH_HOOK_CREATE_CONTAINER,
+                                                      BERTH_HOOK_START_CONTAINER };
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+                if (!a->spec->n_hooks[kinds[i]])
+                        continue;
+                _cleanup_close_ int fd = -1;
+                int r = sync_expect(a->sync_fd, SYNC_STATE, &fd, err);
+                if (r < 0)
+                        return r;
+                r = read_state_fd(fd, &a->hook_state[i], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Between our mounts and pivot_root: the runtime's prestart/createRuntime
+ * hooks (#1a PREPARED, #1b HOOKS_DONE), then our createContainer hooks,
+ * in the container's namespaces with the host's paths still visible. */
+static int hooks_before_pivot(struct init_args *a, struct berth_error *err)
+{
+        const struct berth_spec *spec = a->spec;
+        int r;
+        if (init_waits_for_runtime_hooks(spec)) {
+                r = sync_send(a->sync_fd, SYNC_PREPARED, -1, err);
+                if (r < 0)
+                        return r;
+                r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, NULL, err);
+                if (r < 0)
+                        return r;
+        }
+        enum berth_hook_kind k = BERTH_HOOK_CREATE_CONTAINER;
+        return hooks_run(spec->hooks[k], spec->n_hooks[k], k, a->hook_state[0], err);
+}
+
 /* Everything between GO and READY; the order is the spec's. */
 static int setup(struct init_args *a, char **exe, struct berth_error *err)
 {
@@ -203,6 +261,9 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
 
         /* #1 GO: maps are written and we are in the cgroup */
         r = sync_expect(a->sync_fd, SYNC_GO, NULL, err);
+        if (r < 0)
+                return r;
+        r = receive_hook_states(a, err);
         if (r < 0)
                 return r;
         r = ns_join_opened(a->ns_fds, err);
@@ -225,6 +286,9 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
                 r = rootfs_prepare(spec, err);
                 if (r < 0)
                         return r;
+                r = hooks_before_pivot(a, err);
+                if (r < 0)
+                        return r;
                 r = rootfs_enter(spec, a->no_pivot, err);
                 if (r < 0)
                         return r;
@@ -236,6 +300,9 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
                 if (r < 0)
                         return r;
         } else {
+                r = hooks_before_pivot(a, err);
+                if (r < 0)
+                        return r;
                 if (chroot(spec->root_path) < 0 || chdir("/") < 0)
                         return berth_error_set(err, errno, "chroot %s", spec->root_path);
                 r = set_sysctls(spec, err);
@@ -338,6 +405,13 @@ _Noreturn void init_main(struct init_args *a)
          * ours and close at exec */
         syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
         fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+        /* startContainer hooks: after start, in the container, before the
+         * user's program */
+        enum berth_hook_kind sc = BERTH_HOOK_START_CONTAINER;
+        if (hooks_run(a->spec->hooks[sc], a->spec->n_hooks[sc], sc, a->hook_state[1], &err) < 0) {
+                sync_send_error(report_fd, &err);
+                _exit(127);
+        }
         /* the last steps before exec: LSM label, then the seccomp filter */
         if (process_lsm_apply(a->spec, &err) < 0 ||
             (a->spec->process.no_new_privileges && seccomp_load_plan(a->seccomp, &err) < 0)) {

@@ -18,6 +18,7 @@ struct init_args {
         bool no_pivot;
         bool terminal; /* allocate a pty and send its master to the parent */
         struct seccomp_plan *seccomp; /* NULL: no filter */
+        char *hook_state[2]; /* state JSON for createContainer, startContainer hooks */
 };
 
 /* Never returns: execs the user's process or exits 127 after sending its

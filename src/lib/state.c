@@ -121,10 +121,11 @@ int state_save(int dirfd, const struct state *st, struct berth_error *err)
                                   str_or_null(st->cgroup_path), "created", str_or_null(st->created),
                                   "owner", str_or_null(st->owner));
         json_t *ann = st->annotations ? json_incref(st->annotations) : json_object();
-        json_t *root = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "ociVersion",
+        json_t *hooks = st->hooks ? json_incref(st->hooks) : json_null();
+        json_t *root = json_pack("{s:s, s:s, s:i, s:s, s:o, s:o, s:o}", "ociVersion",
                                  st->oci_version ? st->oci_version : "1.2.0", "id", st->id, "pid",
                                  (int)st->pid, "bundle", st->bundle ? st->bundle : "",
-                                 "annotations", ann, "berth", berth);
+                                 "annotations", ann, "hooks", hooks, "berth", berth);
         if (!root)
                 return berth_error_setx(err, ENOMEM, "encode state of %s", st->id);
         _cleanup_free_ char *text = json_dumps(root, JSON_COMPACT);
@@ -171,6 +172,8 @@ int state_load(int dirfd, const char *id, struct state *st, struct berth_error *
         st->start_time = (uint64_t)json_integer_value(json_object_get(b, "pidStartTime"));
         json_t *a = json_object_get(root, "annotations");
         st->annotations = json_is_object(a) ? json_incref(a) : NULL;
+        json_t *h = json_object_get(root, "hooks");
+        st->hooks = json_is_object(h) ? json_incref(h) : NULL;
         json_decref(root);
         if (!st->id)
                 return berth_error_setx(err, EINVAL, "state of %s is corrupt: no id", id);
@@ -186,6 +189,7 @@ void state_clear(struct state *st)
         free(st->created);
         free(st->owner);
         json_decref(st->annotations);
+        json_decref(st->hooks);
         memset(st, 0, sizeof(*st));
 }
 

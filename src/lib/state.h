@@ -31,6 +31,7 @@ struct state {
         pid_t pid;
         uint64_t start_time; /* guards against pid reuse */
         void *annotations;   /* json_t object, may be NULL */
+        void *hooks;         /* json_t: the spec's poststart/poststop hooks, may be NULL */
 };
 
 const char *status_name(enum container_status s);

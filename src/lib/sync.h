@@ -16,6 +16,9 @@ enum sync_step {
         SYNC_START,          /* parent -> init (run): exec now */
         SYNC_DETACH,         /* parent -> init (create): wait on the start socket */
         SYNC_ERROR,          /* either way: text is the error, code the errno */
+        SYNC_STATE,          /* parent -> init: a memfd with a state JSON for its hooks */
+        SYNC_PREPARED,       /* init -> parent: mounts done, run createRuntime hooks */
+        SYNC_HOOKS_DONE,     /* parent -> init: they ran; go on to pivot_root */
 };
 
 struct sync_msg {
