@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -84,6 +85,81 @@ BERTH_EXPORT int berth_oci_list(const struct berth_oci_ctx *ctx, struct berth_oc
 BERTH_EXPORT int berth_oci_spec(bool rootless, char **json, struct berth_error *err);
 /* features: the runtime-spec features document; *json is malloc'd. */
 BERTH_EXPORT int berth_oci_features(char **json, struct berth_error *err);
+
+/* What `exec` runs. With process_file (a runtime-spec process.json) that
+ * file is the whole process and the other process fields are ignored;
+ * otherwise the container's config.json process with these overrides. */
+struct berth_exec_opts {
+        const char *process_file;
+        char *const *argv;       /* NULL-terminated; required without process_file */
+        char *const *env;        /* "K=V", replacing the config's K or added */
+        const char *cwd;         /* NULL: the config's */
+        const char *user;        /* "UID[:GID]" (numbers); NULL: the config's */
+        const gid_t *additional_gids; /* added to the config's */
+        size_t n_additional_gids;
+        char *const *caps;       /* "CAP_X" added to every set; NULL-terminated */
+        bool no_new_privs;       /* set no_new_privs (true only adds) */
+        bool tty;                /* a pty (sent to console_socket; else the caller's stdio) */
+        const char *console_socket;
+        bool detach;             /* return once the program runs */
+        const char *pid_file;    /* written with the process's pid */
+        int preserve_fds;        /* fds 3 .. 3+N-1 are passed on */
+};
+
+/* exec: run a process in a running (or created) container: its
+ * namespaces, cgroup, user, capabilities, rlimits, LSM labels and seccomp
+ * filter. Without detach it waits, forwarding signals, and stores the
+ * exit status (128+N for signal N) in *status. A program that cannot be
+ * executed is an error and nothing is left running. */
+BERTH_EXPORT int berth_oci_exec(const struct berth_oci_ctx *ctx, const char *id,
+                                const struct berth_exec_opts *opts, int *status,
+                                struct berth_error *err);
+
+/* ps: the pids (as the host sees them) of every process in the
+ * container's cgroup; *pids is malloc'd. */
+BERTH_EXPORT int berth_oci_ps(const struct berth_oci_ctx *ctx, const char *id, pid_t **pids,
+                              size_t *n, struct berth_error *err);
+
+/* One optional value of `update`. */
+struct berth_update_value {
+        bool set;
+        int64_t value;
+};
+
+/* `update`'s flags: each set value overrides the resources JSON's. Memory
+ * sizes are bytes (-1: unlimited); memory_swap is memory+swap, as in
+ * config.json. */
+struct berth_update_opts {
+        struct berth_update_value memory, memory_reservation, memory_swap;
+        struct berth_update_value cpu_quota, cpu_period, cpu_shares;
+        struct berth_update_value pids_limit, blkio_weight;
+        const char *cpuset_cpus, *cpuset_mems; /* NULL: unchanged */
+};
+
+/* update: change the cgroup limits of a live container. resources_json is
+ * a linux.resources object (may be NULL), errors in it name
+ * `<resources_name>:LINE:COL: memory.limit: ...`; resources_name NULL
+ * means "resources.json". Device rules in it are ignored (as runc does). */
+BERTH_EXPORT int berth_oci_update(const struct berth_oci_ctx *ctx, const char *id,
+                                  const char *resources_json, const char *resources_name,
+                                  const struct berth_update_opts *flags,
+                                  struct berth_error *err);
+
+/* stats: one `{"type":"stats","id":...,"data":{"cpu",...}}` object, the
+ * shape of runc's `events --stats`, read from cgroupfs; *json malloc'd. */
+BERTH_EXPORT int berth_oci_stats(const struct berth_oci_ctx *ctx, const char *id, char **json,
+                                 struct berth_error *err);
+
+/* An event for berth_oci_events: one JSON object, no newline. A non-zero
+ * return stops the stream (and is returned by berth_oci_events). */
+typedef int (*berth_event_fn)(const char *json, void *data);
+
+/* events: a stats object every interval_ms (0: 5 s), and
+ * `{"type":"oom","id":...}` each time the container's OOM kill count
+ * grows, until the container stops. */
+BERTH_EXPORT int berth_oci_events(const struct berth_oci_ctx *ctx, const char *id,
+                                  unsigned interval_ms, berth_event_fn fn, void *data,
+                                  struct berth_error *err);
 
 /* "TERM", "SIGTERM", "15" -> 15; returns a negative errno when unknown. */
 BERTH_EXPORT int berth_signal_parse(const char *name);

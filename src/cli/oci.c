@@ -12,22 +12,7 @@
 
 #include "cli.h"
 
-struct oci {
-        struct berth_oci_ctx ctx;
-        struct cli_log log;
-};
-
-struct verb {
-        const char *name;
-        int (*run)(struct oci *o, int argc, char **argv);
-        const char *args;
-        const char *summary;
-        const char *options;
-};
-
-static const struct verb *find_verb(const char *name);
-
-static int verb_usage(const struct verb *v, FILE *f)
+int verb_usage(const struct verb *v, FILE *f)
 {
         fprintf(f, "Usage: berth oci %s %s\n\n%s\n", v->name, v->args, v->summary);
         if (v->options && *v->options)
@@ -37,7 +22,7 @@ static int verb_usage(const struct verb *v, FILE *f)
 
 /* One line naming the option getopt refused (it prints nothing itself:
  * opterr is 0), so engines see one error line. */
-static int bad_option(struct oci *o, const struct verb *v, char **argv)
+int bad_option(struct oci *o, const struct verb *v, char **argv)
 {
         const char *what = optopt ? NULL : argv[optind - 1];
         if (what)
@@ -50,8 +35,8 @@ static int bad_option(struct oci *o, const struct verb *v, char **argv)
 }
 
 /* One positional ID, nothing else. */
-static int want_id(struct oci *o, const struct verb *v, int argc, char **argv, int first,
-                   const char **id)
+int want_id(struct oci *o, const struct verb *v, int argc, char **argv, int first,
+            const char **id)
 {
         if (argc - first != 1) {
                 cli_errorf(&o->log, "%s: expected exactly one container id (try berth oci %s --help)",
@@ -62,24 +47,14 @@ static int want_id(struct oci *o, const struct verb *v, int argc, char **argv, i
         return 0;
 }
 
-static int report(struct oci *o, int r, const struct berth_error *err)
+int report(struct oci *o, int r, const struct berth_error *err)
 {
         if (r < 0)
                 return cli_error(&o->log, err->msg[0] ? err->msg : "unknown error");
         return 0;
 }
 
-/* getopt_long for a verb; --help is every verb's. Returns -1 when done,
- * 'h' for help, '?' for an error already printed. */
-#define VERB_GETOPT(short_opts, longs)                                             \
-        optind = 1;                                                                \
-        opterr = 0;                                                                \
-        int c;                                                                     \
-        while ((c = getopt_long(argc, argv, "+h" short_opts, longs, NULL)) != -1)
-
-#define HELP_OPT { "help", no_argument, NULL, 'h' }
-
-static int parse_int_arg(struct oci *o, const char *flag, const char *s, int *out)
+int parse_int_arg(struct oci *o, const char *flag, const char *s, int *out)
 {
         char *end;
         errno = 0;
@@ -407,6 +382,19 @@ static const struct verb verbs[] = {
           "  -q, --quiet              ids only\n" },
         { "pause", cmd_pause, "ID", "Freeze every process of a container.", "" },
         { "resume", cmd_resume, "ID", "Thaw a paused container.", "" },
+        { "exec", cmd_exec, "[OPTIONS] ID [--] COMMAND [ARG...]",
+          "Run a process in a running container; exit with its status\n"
+          "(128+N when killed by signal N) unless --detach.",
+          EXEC_OPTS },
+        { "ps", cmd_ps, "[OPTIONS] ID", "List the processes of a container.",
+          "  -f, --format table|json  output format (json: an array of pids)\n" },
+        { "update", cmd_update, "[OPTIONS] ID", "Change the cgroup limits of a running container.",
+          UPDATE_OPTS },
+        { "events", cmd_events, "[OPTIONS] ID",
+          "Print the container's resource usage every interval and its OOM kills,\n"
+          "one JSON object per line, until it stops.",
+          "      --stats              print the usage once and exit\n"
+          "      --interval T         time between stats (5s, 500ms; default 5s)\n" },
         { "spec", cmd_spec, "[OPTIONS]", "Write a default config.json.",
           "  -b, --bundle DIR         where to write it (default: .)\n"
           "      --rootless           for an unprivileged user (user namespace)\n" },
@@ -414,7 +402,7 @@ static const struct verb verbs[] = {
           "" },
 };
 
-static const struct verb *find_verb(const char *name)
+const struct verb *find_verb(const char *name)
 {
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (!strcmp(verbs[i].name, name))

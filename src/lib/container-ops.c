@@ -33,9 +33,7 @@ int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, i
         return 0;
 }
 
-/* A pidfd of the init only while it is the process we started (the pid
- * may have been reused by now). */
-static int open_init(const struct state *st)
+int container_open_init(const struct state *st)
 {
         if (st->pid <= 0)
                 return -ESRCH;
@@ -74,7 +72,7 @@ int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
         const char *root = ctx_root(ctx);
         int first = 0;
         struct berth_error e = { 0 };
-        _cleanup_close_ int pidfd = open_init(st);
+        _cleanup_close_ int pidfd = container_open_init(st);
         if (pidfd >= 0) {
                 sys_pidfd_send_signal(pidfd, SIGKILL);
                 /* the pid namespace dies with its init: wait for that */
@@ -121,7 +119,7 @@ int berth_oci_kill(const struct berth_oci_ctx *ctx, const char *id, int sig, boo
                 return berth_error_setx(err, ESRCH, "kill %s: the container is %s", id,
                                         status_name(s));
         }
-        _cleanup_close_ int pidfd = open_init(&st);
+        _cleanup_close_ int pidfd = container_open_init(&st);
         state_clear(&st);
         if (pidfd < 0)
                 return berth_error_setx(err, ESRCH, "kill %s: the container is stopped", id);

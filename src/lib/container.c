@@ -26,6 +26,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "console.h"
 #include "devices.h"
 #include "hooks.h"
 #include "ns.h"
@@ -34,6 +35,7 @@
 #include "seccomp.h"
 #include "spec.h"
 #include "sync.h"
+#include "tty.h"
 #include "util.h"
 
 /* A container between clone and the end of create (or run). */
@@ -46,11 +48,13 @@ struct launch {
         pid_t pid;
         int pidfd;
         struct seccomp_plan *seccomp; /* built before clone, loaded by the init */
+        int master; /* the pty of a foreground run with process.terminal */
 };
 
 static void launch_release(struct launch *l)
 {
         cleanup_closep(&l->sync_fd);
+        cleanup_closep(&l->master);
         cleanup_closep(&l->pidfd);
         cleanup_closep(&l->dirfd);
         if (l->cg)
@@ -59,7 +63,7 @@ static void launch_release(struct launch *l)
         seccomp_plan_free(l->seccomp);
         spec_free(l->spec);
         memset(l, 0, sizeof(*l));
-        l->dirfd = l->sync_fd = l->pidfd = -1;
+        l->dirfd = l->sync_fd = l->pidfd = l->master = -1;
 }
 
 /* Undo a failed create: the init, its cgroup, the state directory. */
@@ -108,37 +112,7 @@ static int listen_start_socket(int dirfd, struct berth_error *err)
         return TAKE_FD(fd);
 }
 
-static int send_console(const char *path, int master, struct berth_error *err)
-{
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return berth_error_set(err, errno, "console socket");
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(addr.sun_path))
-                return berth_error_setx(err, ENAMETOOLONG, "console socket %s: path too long",
-                                        path);
-        strcpy(addr.sun_path, path);
-        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-                return berth_error_set(err, errno, "connect to console socket %s", path);
-        char name[] = "/dev/ptmx";
-        struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u = { 0 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &master, sizeof(int));
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return berth_error_set(err, errno, "send the pty to console socket %s", path);
-        return 0;
-}
-
-static int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
+int write_pid_file(const char *path, pid_t pid, struct berth_error *err)
 {
         char dir[PATH_MAX], base[PATH_MAX], buf[32];
         if (strlen(path) >= sizeof(dir))
@@ -262,8 +236,8 @@ static void explain_init_death(struct launch *l, struct berth_error *err)
 /* Steps 1-6 of DESIGN.md's lifecycle: load, claim, cgroup, clone, set up,
  * record. On error nothing is left behind. */
 static int launch(const struct berth_oci_ctx *ctx, const char *id,
-                  const struct berth_create_opts *opts, bool for_run, struct launch *l,
-                  struct berth_error *err)
+                  const struct berth_create_opts *opts, bool for_run, bool detach,
+                  struct launch *l, struct berth_error *err)
 {
         const char *root = ctx_root(ctx);
         const char *bundle = opts && opts->bundle ? opts->bundle : ".";
@@ -274,7 +248,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         int r;
 
         memset(l, 0, sizeof(*l));
-        l->dirfd = l->sync_fd = l->pidfd = -1;
+        l->dirfd = l->sync_fd = l->pidfd = l->master = -1;
         for (int i = 0; i < BERTH_NS__COUNT; i++)
                 ns_fds[i] = -1;
         if (!id_is_valid(id))
@@ -290,7 +264,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 launch_release(l);
                 return berth_error_setx(err, EINVAL, "config.json: process.args is required");
         }
-        if (spec->process.terminal && !for_run && !(opts && opts->console_socket)) {
+        if (spec->process.terminal && !(opts && opts->console_socket) && (!for_run || detach)) {
                 launch_release(l);
                 return berth_error_setx(err, EINVAL,
                                         "process.terminal is true but no --console-socket was "
@@ -300,7 +274,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
          * before anything exists to clean up */
         r = process_attrs_check(spec, err);
         if (r == 0)
-                r = seccomp_prepare(spec, &l->seccomp, err);
+                r = seccomp_prepare(spec, id, &l->seccomp, err);
         if (r < 0) {
                 launch_release(l);
                 return r;
@@ -350,16 +324,14 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 close(sp[1]);
                 goto fail;
         }
+        seccomp_plan_cloned(l->seccomp, l->pid);
         if (l->pid == 0) {
                 close(sp[0]);
                 struct init_args a = { .spec = spec, .sync_fd = sp[1], .listen_fd = listen_fd,
                                        .state_fd = l->dirfd,
                                        .seccomp = l->seccomp,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
-                                       /* without a console socket (a foreground
-                                        * run) the caller's stdio is used as is */
-                                       .terminal = spec->process.terminal && opts &&
-                                                   opts->console_socket,
+                                       .terminal = spec->process.terminal,
                                        .no_pivot = opts && opts->no_pivot };
                 memcpy(a.ns_fds, ns_fds, sizeof(ns_fds));
                 init_main(&a);
@@ -393,7 +365,12 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 r = sync_expect(l->sync_fd, SYNC_CONSOLE, &master, err);
                 if (r < 0)
                         goto fail;
-                r = send_console(opts->console_socket, master, err);
+                r = console_send_master(opts->console_socket, master, err);
+                if (r < 0)
+                        goto fail;
+        } else if (spec->process.terminal) {
+                /* a foreground run relays the caller's terminal to it */
+                r = sync_expect(l->sync_fd, SYNC_CONSOLE, &l->master, err);
                 if (r < 0)
                         goto fail;
         }
@@ -423,7 +400,7 @@ int berth_oci_create(const struct berth_oci_ctx *ctx, const char *id,
                      const struct berth_create_opts *opts, struct berth_error *err)
 {
         struct launch l;
-        int r = launch(ctx, id, opts, false, &l, err);
+        int r = launch(ctx, id, opts, false, false, &l, err);
         if (r < 0)
                 return r;
         /* the init now waits on start.sock; we leave it to the caller */
@@ -494,13 +471,13 @@ static int exit_status(int wstatus)
 }
 
 /* Foreground run: forward every signal we get to the init until it exits. */
-static int wait_forwarding(pid_t pid, int pidfd, const sigset_t *mask, int *status,
-                           struct berth_error *err)
+int wait_forwarding(pid_t pid, int pidfd, const sigset_t *mask, struct tty_relay *tty,
+                    int *status, struct berth_error *err)
 {
         _cleanup_close_ int sfd = signalfd(-1, mask, SFD_CLOEXEC);
         if (sfd < 0)
                 return berth_error_set(err, errno, "signalfd");
-        struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+        struct pollfd pfd[4] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
         for (;;) {
                 int wstatus;
                 pid_t w = waitpid(pid, &wstatus, WNOHANG);
@@ -510,11 +487,19 @@ static int wait_forwarding(pid_t pid, int pidfd, const sigset_t *mask, int *stat
                 }
                 if (w < 0 && errno != EINTR)
                         return berth_error_set(err, errno, "wait for the container");
-                if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+                int n = 2 + tty_relay_pollfds(tty, pfd + 2);
+                if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
                         return berth_error_set(err, errno, "poll");
+                tty_relay_io(tty, pfd + 2, n - 2);
                 if (pfd[0].revents & POLLIN) {
                         struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD)
+                        if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGCHLD)
+                                continue;
+                        /* with a pty the kernel tells the container of a
+                         * new size itself, once the pty has it */
+                        if (si.ssi_signo == SIGWINCH && tty->master >= 0)
+                                tty_relay_winch(tty);
+                        else
                                 sys_pidfd_send_signal(pidfd, (int)si.ssi_signo);
                 }
         }
@@ -535,7 +520,7 @@ int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
         /* block before the init runs, so no signal is lost in between */
         if (!detach)
                 sigprocmask(SIG_BLOCK, &mask, &old);
-        int r = launch(ctx, id, opts, true, &l, err);
+        int r = launch(ctx, id, opts, true, detach, &l, err);
         if (r < 0)
                 goto out;
         /* #3 START */
@@ -561,7 +546,10 @@ int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
         /* other commands (kill, state, pause) must not wait on our lock */
         flock(l.dirfd, LOCK_UN);
         int st = 0;
-        r = wait_forwarding(l.pid, l.pidfd, &mask, &st, err);
+        struct tty_relay tty;
+        tty_relay_begin(&tty, TAKE_FD(l.master));
+        r = wait_forwarding(l.pid, l.pidfd, &mask, &tty, &st, err);
+        tty_relay_end(&tty);
         if (r == 0 && status)
                 *status = st;
         if (r == 0)

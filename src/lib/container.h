@@ -2,6 +2,8 @@
 /* Internal pieces shared by container.c (create/start/run) and
  * container-ops.c (kill/delete/pause/resume/state/list). */
 #pragma once
+#include <signal.h>
+
 #include "berth.h"
 #include "state.h"
 
@@ -28,3 +30,18 @@ int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
 /* Open + lock + load; fails with "container X does not exist". */
 int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, int *dirfd,
                    struct state *st, struct berth_error *err);
+
+/* A pidfd of the init only while it is the process we started (the pid
+ * may have been reused by now); a negative errno otherwise. */
+int container_open_init(const struct state *st);
+
+/* Write pid to path atomically (create --pid-file, exec --pid-file). */
+int write_pid_file(const char *path, pid_t pid, struct berth_error *err);
+
+/* Wait for our child pid (pidfd), forwarding every signal of mask that we
+ * receive (the caller blocked them) and relaying tty (its master may be
+ * -1); *status is its exit status, 128+N for signal N. For a foreground
+ * `run` and `exec`. */
+struct tty_relay;
+int wait_forwarding(pid_t pid, int pidfd, const sigset_t *mask, struct tty_relay *tty,
+                    int *status, struct berth_error *err);

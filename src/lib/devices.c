@@ -7,9 +7,12 @@
 
 #include "util.h"
 
+/* What every container gets. No blanket "c *:* m" / "b *:* m" (runc's
+ * default): a node of any other device, even one the container cannot
+ * open here, is a node that works wherever the directory is later
+ * reachable with more rights (a bind to the host, a volume), so mknod is
+ * allowed only for the devices that are usable anyway. */
 static const struct berth_device_rule always_allowed[] = {
-        { true, 'c', -1, -1, "m" },  /* mknod of any char device */
-        { true, 'b', -1, -1, "m" },  /* mknod of any block device */
         { true, 'c', 1, 3, "rwm" },  /* null */
         { true, 'c', 1, 5, "rwm" },  /* zero */
         { true, 'c', 1, 7, "rwm" },  /* full */

@@ -5,15 +5,20 @@
  * block devices, so the host's node is bound onto an empty file instead. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "mount-internal.h"
+#include "mount.h"
 #include "util.h"
 
 struct node {
@@ -182,5 +187,136 @@ int dev_spec_setup(const struct mount_ctx *ctx, struct berth_error *err)
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* /dev/console of a container with a terminal. Process: the init after
+ * pivot_root, so "/" is the container's root and nothing of the host is
+ * in reach; but the rootfs is the image author's and other processes may
+ * share this mount namespace, so /dev/console is opened without
+ * following any symlink, checked, and the pty is bound onto that very
+ * inode (CVE-2025-52565: a /dev/console swapped for a symlink made runc
+ * bind the pty over, say, /proc/sys/kernel/core_pattern). */
+
+#define UNIX98_PTY_SLAVE_MAJOR_ 136 /* pts/N: majors 136 to 143 */
+
+/* openat2 beneath dirfd, following no symlink at all. */
+static int open_nofollow(int dirfd, const char *path, int flags)
+{
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
+        };
+        for (int i = 0; i < 16; i++) {
+                long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                if (fd >= 0)
+                        return (int)fd;
+                if (errno != EAGAIN)
+                        return -errno;
+        }
+        return -EAGAIN;
+}
+
+/* What may be under the pty: an empty file (ours, or the image's
+ * placeholder) or the console device node itself. */
+static bool console_target_ok(const struct stat *st)
+{
+        if (S_ISREG(st->st_mode))
+                return st->st_size == 0;
+        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(5, 1);
+}
+
+static int open_console_target(int dev, struct berth_error *err)
+{
+        int fd = open_nofollow(dev, "console", O_PATH);
+        if (fd == -ENOENT) {
+                /* O_EXCL: a symlink or anything else put there meanwhile
+                 * makes this fail rather than be followed */
+                fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            0600);
+                if (fd < 0)
+                        return berth_error_set(err, errno, "create /dev/console");
+        }
+        if (fd == -ELOOP)
+                return berth_error_setx(err, ELOOP, "/dev/console is a symlink: refusing to "
+                                                    "bind the terminal over what it points to");
+        if (fd < 0)
+                return berth_error_set(err, -fd, "open /dev/console");
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int e = errno;
+                close(fd);
+                return berth_error_set(err, e, "stat /dev/console");
+        }
+        if (!console_target_ok(&st)) {
+                close(fd);
+                return berth_error_setx(err, EEXIST,
+                                        "/dev/console exists and is neither an empty file nor the "
+                                        "console device (char 5:1): refusing to bind the "
+                                        "terminal over it");
+        }
+        return fd;
+}
+
+/* Bind `from` onto `to`, both fds: open_tree + move_mount resolve no
+ * path at all. Before Linux 5.2, mount(2) through /proc/self/fd/N of a
+ * /proc verified to be procfs. */
+static int bind_fds(int root, int from, int to, struct berth_error *err)
+{
+        _cleanup_close_ int tree = (int)open_tree(from, "",
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree >= 0) {
+                if (move_mount(tree, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+                    0)
+                        return berth_error_set(err, errno, "bind the terminal onto /dev/console");
+                return 0;
+        }
+        if (errno != ENOSYS)
+                return berth_error_set(err, errno, "bind the terminal onto /dev/console");
+        _cleanup_close_ int proc = open_nofollow(root, "proc", O_PATH | O_DIRECTORY);
+        struct statfs sfs;
+        if (proc < 0 || fstatfs(proc, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+                return berth_error_setx(err, ENOENT,
+                                        "bind the terminal onto /dev/console: the container has "
+                                        "no procfs at /proc (needed to mount through fds)");
+        char src[FD_PATH_MAX], dst[FD_PATH_MAX];
+        if (mount(fd_path(from, src), fd_path(to, dst), NULL, MS_BIND, NULL) < 0)
+                return berth_error_set(err, errno, "bind the terminal onto /dev/console");
+        return 0;
+}
+
+int dev_console_bind(int pty, struct berth_error *err)
+{
+        struct stat pst;
+        if (fstat(pty, &pst) < 0)
+                return berth_error_set(err, errno, "stat the terminal");
+        unsigned int maj = major(pst.st_rdev);
+        if (!S_ISCHR(pst.st_mode) || maj < UNIX98_PTY_SLAVE_MAJOR_ ||
+            maj >= UNIX98_PTY_SLAVE_MAJOR_ + 8)
+                return berth_error_setx(err, ENOTTY, "the terminal is not a pty (%u:%u)", maj,
+                                        minor(pst.st_rdev));
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return berth_error_set(err, errno, "open /");
+        _cleanup_close_ int dev = open_nofollow(root, "dev", O_PATH | O_DIRECTORY);
+        if (dev == -ELOOP)
+                return berth_error_setx(err, ELOOP, "/dev of the container is a symlink: refusing "
+                                                    "to create /dev/console through it");
+        if (dev < 0)
+                return berth_error_set(err, -dev, "open /dev");
+        _cleanup_close_ int target = open_console_target(dev, err);
+        if (target < 0)
+                return target;
+        int r = bind_fds(root, pty, target, err);
+        if (r < 0)
+                return r;
+        /* what the container now finds there is exactly our pty */
+        _cleanup_close_ int check = open_nofollow(dev, "console", O_PATH);
+        struct stat cst;
+        if (check < 0 || fstat(check, &cst) < 0 || !S_ISCHR(cst.st_mode) ||
+            cst.st_rdev != pst.st_rdev)
+                return berth_error_setx(err, EIO,
+                                        "/dev/console is not the container's pty after binding it");
         return 0;
 }

@@ -27,6 +27,7 @@ struct mount_ctx {
         const struct berth_spec *spec;
         int rootfd;  /* O_PATH of the rootfs bind mount (or of / after pivot) */
         bool userns; /* mknod and some fs types are refused: bind from the host */
+        const char *mount_label; /* SELinux context="..." for new mounts, or NULL */
 };
 
 /* True when the init runs in a user namespace other than the host's

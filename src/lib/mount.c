@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "mount-internal.h"
 #include "mount.h"
+#include "process-attrs.h"
 #include "util.h"
 
 static const struct {
@@ -246,15 +247,43 @@ static const struct {
         { "cgroup2", "/sys/fs/cgroup" },
 };
 
+/* Filesystems whose files get their SELinux label from the policy (genfs)
+ * or from the host (cgroup): a context= option is refused or meaningless,
+ * as runc and crun leave it off these. */
+static const char *const unlabeled_types[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue" };
+
+/* m->data with linux.mountLabel appended as context="..." when SELinux
+ * labels this mount; *out is NULL when the data stays as it is. */
+static int labeled_data(const struct mount_ctx *ctx, const struct berth_mount *m,
+                        const char *type, char **out, struct berth_error *err)
+{
+        *out = NULL;
+        if (!ctx->mount_label)
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(unlabeled_types); i++)
+                if (strcmp(type, unlabeled_types[i]) == 0)
+                        return 0;
+        /* quoted: an MLS label has commas ("s0:c1,c2") */
+        if (asprintf(out, "%s%scontext=\"%s\"", m->data ? m->data : "",
+                     m->data && *m->data ? "," : "", ctx->mount_label) < 0) {
+                *out = NULL;
+                return berth_error_set(err, ENOMEM, "mount %s", m->destination);
+        }
+        return 0;
+}
+
 static int mount_fs(const struct mount_ctx *ctx, const struct berth_mount *m, const char *rel,
                     const char *type, unsigned long flags, struct berth_error *err)
 {
         _cleanup_close_ int fd = target_open(ctx->rootfd, rel, TARGET_DIR, err);
         if (fd < 0)
                 return berth_error_prefix(err, "mount %s", m->destination);
+        _cleanup_free_ char *labeled = NULL;
+        if (labeled_data(ctx, m, type, &labeled, err) < 0)
+                return -err->code;
         char buf[FD_PATH_MAX];
         const char *src = m->source ? m->source : type;
-        if (mount(src, fd_path(fd, buf), type, flags, m->data) == 0)
+        if (mount(src, fd_path(fd, buf), type, flags, labeled ? labeled : m->data) == 0)
                 return 0;
         int e = errno;
         if (e == EPERM && ctx->userns)
@@ -348,6 +377,7 @@ int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err)
                 .spec = spec,
                 .rootfd = rootfd,
                 .userns = mount_in_userns(spec),
+                .mount_label = process_mount_label(spec),
         };
         /* Modes below are the ones asked for, not the caller's umask's. */
         __attribute__((cleanup(umask_restore))) mode_t old_umask = umask(0);

@@ -25,3 +25,9 @@ int rootfs_enter(const struct berth_spec *spec, bool no_pivot, struct berth_erro
 /* rootfs_finalize: masked paths, readonly paths, readonly root,
  * rootfsPropagation; cwd is /. */
 int rootfs_finalize(const struct berth_spec *spec, struct berth_error *err);
+
+/* After rootfs_enter, for process.terminal: bind exactly the pty slave
+ * `pty` onto /dev/console, which is opened without following symlinks
+ * and must be an empty file or the console device (created as an empty
+ * file when missing). */
+int dev_console_bind(int pty, struct berth_error *err);

@@ -10,6 +10,7 @@
 #include "berth.h"
 #include "config.h"
 #include "error.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "util.h"
 
@@ -78,6 +79,12 @@ int berth_oci_features(char **json, struct berth_error *err)
                 "annotations", "org.berth.version", BERTH_VERSION);
         if (!doc)
                 return berth_error_setx(err, ENOMEM, "features");
+        /* seccomp's own table says what it does (replaces the "enabled": 0) */
+        if (json_object_set_new(json_object_get(doc, "linux"), "seccomp",
+                                seccomp_features_json()) < 0) {
+                json_decref(doc);
+                return berth_error_setx(err, ENOMEM, "features");
+        }
         *json = json_dumps(doc, JSON_INDENT(2));
         json_decref(doc);
         return *json ? 0 : berth_error_setx(err, ENOMEM, "features");

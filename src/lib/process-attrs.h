@@ -13,3 +13,6 @@ int process_attrs_apply(const struct berth_spec *spec, struct berth_error *err);
 /* In the init, the last step before exec (before seccomp): the LSM exec
  * labels, written through a procfs handle verified to be procfs. */
 int process_lsm_apply(const struct berth_spec *spec, struct berth_error *err);
+/* linux.mountLabel when SELinux is enabled (mounts then get it as
+ * context="..."), NULL otherwise: without SELinux it is ignored. */
+const char *process_mount_label(const struct berth_spec *spec);

@@ -7,8 +7,10 @@
  * /proc/PID/exe or memory. */
 #include "process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -30,6 +32,7 @@
 #include "hooks.h"
 #include "ns.h"
 #include "process-attrs.h"
+#include "process-common.h"
 #include "seccomp.h"
 #include "security.h"
 #include "sync.h"
@@ -114,40 +117,10 @@ static int set_sysctls(const struct berth_spec *spec, struct berth_error *err)
         return 0;
 }
 
-static int set_rlimits(const struct berth_process *p, struct berth_error *err)
-{
-        for (size_t i = 0; i < p->n_rlimits; i++) {
-                const struct berth_rlimit *rl = &p->rlimits[i];
-                struct rlimit lim = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
-                if (setrlimit(rl->resource, &lim) < 0) {
-                        if (errno == EPERM)
-                                return berth_error_set(err, errno,
-                                                       "set rlimit %d to %llu/%llu (raising a hard "
-                                                       "limit needs CAP_SYS_RESOURCE)",
-                                                       rl->resource,
-                                                       (unsigned long long)rl->soft,
-                                                       (unsigned long long)rl->hard);
-                        return berth_error_set(err, errno, "set rlimit %d", rl->resource);
-                }
-        }
-        return 0;
-}
-
-static int set_oom_score_adj(const struct berth_process *p, struct berth_error *err)
-{
-        if (!p->oom_score_adj.set)
-                return 0;
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
-        int r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf);
-        if (r < 0)
-                return berth_error_set(err, -r, "set oomScoreAdj %s", buf);
-        return 0;
-}
-
 /* A pty for process.terminal: the master goes to the parent (and from
  * there to the console socket), the slave becomes our stdio and
- * controlling terminal. */
+ * controlling terminal, and /dev/console of the container (after the
+ * pivot, with a mount namespace of its own; never the host's). */
 static int setup_terminal(const struct berth_spec *spec, int sync_fd, struct berth_error *err)
 {
         _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -163,6 +136,11 @@ static int setup_terminal(const struct berth_spec *spec, int sync_fd, struct ber
                                       .ws_col = (unsigned short)spec->process.console_size.width };
                 ioctl(slave, TIOCSWINSZ, &ws);
         }
+        if (spec_namespace(spec, BERTH_NS_MNT)) {
+                int r = dev_console_bind(slave, err);
+                if (r < 0)
+                        return r;
+        }
         if (setsid() < 0 && errno != EPERM)
                 return berth_error_set(err, errno, "setsid");
         if (ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -171,28 +149,6 @@ static int setup_terminal(const struct berth_spec *spec, int sync_fd, struct ber
                 if (dup2(slave, fd) < 0)
                         return berth_error_set(err, errno, "dup2 the pty");
         return sync_send(sync_fd, SYNC_CONSOLE, master, err);
-}
-
-static int switch_user(const struct berth_process *p, struct berth_error *err)
-{
-        if (p->user.n_additional_gids > 0) {
-                if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0)
-                        return berth_error_set(err, errno, "setgroups");
-        } else if (setgroups(0, NULL) < 0 && errno != EPERM) {
-                /* EPERM: a user namespace with setgroups denied */
-                return berth_error_set(err, errno, "setgroups");
-        }
-        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-                return berth_error_set(err, errno, "keep capabilities");
-        if (setresgid(p->user.gid, p->user.gid, p->user.gid) < 0)
-                return berth_error_set(err, errno, "setgid %u", p->user.gid);
-        if (setresuid(p->user.uid, p->user.uid, p->user.uid) < 0)
-                return berth_error_set(err, errno, "setuid %u", p->user.uid);
-        int r = caps_apply(p, err);
-        if (r < 0)
-                return r;
-        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-        return 0;
 }
 
 /* The whole of a memfd the parent sent (a state JSON for our hooks). */
@@ -250,6 +206,38 @@ static int hooks_before_pivot(struct init_args *a, struct berth_error *err)
         }
         enum berth_hook_kind k = BERTH_HOOK_CREATE_CONTAINER;
         return hooks_run(spec->hooks[k], spec->n_hooks[k], k, a->hook_state[0], err);
+}
+
+/* chdir to process.cwd, resolved inside the container's root and never
+ * through a /proc magic link: a cwd of /proc/self/fd/N must not land on a
+ * directory of the host. */
+static int chdir_cwd(const char *cwd, struct berth_error *err)
+{
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return berth_error_set(err, errno, "chdir to cwd %s: open /", cwd);
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+        do
+                fd = syscall(SYS_openat2, root, cwd, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        if (fd < 0 && errno == ELOOP)
+                return berth_error_setx(err, ELOOP,
+                                        "chdir to cwd %s: it goes through a /proc magic link or "
+                                        "too many symlinks",
+                                        cwd);
+        if (fd < 0)
+                return berth_error_set(err, errno, "chdir to cwd %s", cwd);
+        /* the kernel checks search permission here, for the user we are now */
+        int r = fchdir((int)fd);
+        int e = errno;
+        close((int)fd);
+        if (r < 0)
+                return berth_error_set(err, e, "chdir to cwd %s", cwd);
+        return 0;
 }
 
 /* Everything between GO and READY; the order is the spec's. */
@@ -314,10 +302,10 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
                 if (r < 0)
                         return r;
         }
-        r = set_rlimits(p, err);
+        r = process_set_rlimits(p, err);
         if (r < 0)
                 return r;
-        r = set_oom_score_adj(p, err);
+        r = process_set_oom_score_adj(p, err);
         if (r < 0)
                 return r;
         r = process_attrs_apply(spec, err);
@@ -333,11 +321,14 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         r = caps_drop_bounding(p, err);
         if (r < 0)
                 return r;
-        r = switch_user(p, err);
+        r = process_switch_user(p, err);
         if (r < 0)
                 return r;
-        if (p->cwd && chdir(p->cwd) < 0)
-                return berth_error_set(err, errno, "chdir to cwd %s", p->cwd);
+        if (p->cwd) {
+                r = chdir_cwd(p->cwd, err);
+                if (r < 0)
+                        return r;
+        }
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_set(err, errno, "set no_new_privs");
         umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
@@ -379,6 +370,48 @@ static int wait_for_start(struct init_args *a, struct berth_error *err)
         }
 }
 
+static bool fd_needed(const struct init_args *a, int fd)
+{
+        if (fd < 3 + a->preserve_fds || fd == a->sync_fd || fd == a->listen_fd)
+                return true;
+        for (int i = 0; i < BERTH_NS__COUNT; i++)
+                if (a->ns_fds[i] == fd)
+                        return true;
+        /* A socket is no path to walk; the seccomp plan's connection to
+         * its listener is one, needed until the filter is loaded. All of
+         * them are marked close-on-exec before the user's program. */
+        struct stat st;
+        return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Everything the runtime had open came along with clone, with no exec to
+ * drop the close-on-exec ones: the cgroup directories of every hierarchy,
+ * the bundle's files. A path the container controls (cwd, args[0]) that
+ * goes through /proc/self/fd/N would reach them (CVE-2024-21626), and so
+ * would a createContainer hook. Closed before anything else. */
+static void close_inherited_fds(const struct init_args *a)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d) {
+                /* no /proc here: every number up to the limit */
+                long max = sysconf(_SC_OPEN_MAX);
+                for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+                        if (!fd_needed(a, fd))
+                                close(fd);
+                return;
+        }
+        int own = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end = NULL;
+                long fd = strtol(de->d_name, &end, 10);
+                if (de->d_name[0] == '.' || *end != '\0' || fd == own || fd_needed(a, (int)fd))
+                        continue;
+                close((int)fd);
+        }
+        closedir(d);
+}
+
 _Noreturn void init_main(struct init_args *a)
 {
         struct berth_error err = { 0 };
@@ -388,6 +421,7 @@ _Noreturn void init_main(struct init_args *a)
          * that dies early shows up as EOF at the next sync step */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
+        close_inherited_fds(a);
         if (setup(a, &exe, &err) < 0) {
                 sync_send_error(a->sync_fd, &err);
                 _exit(127);

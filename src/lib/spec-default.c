@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp.h"
 #include "spec.h"
 #include "util.h"
 
@@ -107,7 +108,8 @@ static json_t *namespaces_json(bool rootless)
 static json_t *linux_json(bool rootless)
 {
         json_t *lnx = json_pack(
-                "{s:o, s:o, s:o}", "namespaces", namespaces_json(rootless), "maskedPaths",
+                "{s:o, s:o, s:o, s:o}", "namespaces", namespaces_json(rootless), "seccomp",
+                seccomp_default_profile_json(), "maskedPaths",
                 STRV("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
                      "/proc/sched_debug", "/sys/firmware", "/proc/scsi",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 
 #include "spec-walk.h"
 #include "spec.h"
@@ -209,10 +210,55 @@ static int walk_rootfs_propagation(struct walk *w, json_t *lnx, struct berth_spe
         return r;
 }
 
+/* The flags personality(2) takes beside the execution domain. The spec
+ * names none yet; these are the kernel's own names. */
+static const struct {
+        const char *name;
+        uint64_t flag;
+} personality_flags[] = {
+        { "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
+        { "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
+        { "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
+        { "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
+        { "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
+        { "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
+        { "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
+        { "SHORT_INODE", SHORT_INODE },
+        { "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
+        { "UNAME26", UNAME26 },
+        { "WHOLE_SECONDS", WHOLE_SECONDS },
+};
+
+static int walk_personality_flags(struct walk *w, char **names, uint64_t *flags)
+{
+        for (size_t i = 0; names && names[i]; i++) {
+                size_t j = 0;
+                while (j < ARRAY_SIZE(personality_flags) &&
+                       strcmp(personality_flags[j].name, names[i]) != 0)
+                        j++;
+                if (j < ARRAY_SIZE(personality_flags)) {
+                        *flags |= personality_flags[j].flag;
+                        continue;
+                }
+                size_t saved = walk_push_key(w, "flags");
+                walk_push_index(w, i);
+                int r = walk_fail(w, EINVAL,
+                                  "unknown personality flag \"%s\" (expected a personality(2) "
+                                  "flag such as ADDR_NO_RANDOMIZE)",
+                                  names[i]);
+                walk_pop(w, saved);
+                return r;
+        }
+        return 0;
+}
+
 static int walk_personality(struct walk *w, json_t *v, struct berth_spec *spec)
 {
         static const struct field fields[] = {
                 { "domain", F_STR, offsetof(struct berth_spec, personality.domain), true },
+        };
+        static const struct field flag_fields[] = {
+                { "flags", F_STRV, 0 },
         };
         int r = walk_fields(w, v, fields, ARRAY_SIZE(fields), spec);
         if (r < 0)
@@ -220,6 +266,13 @@ static int walk_personality(struct walk *w, json_t *v, struct berth_spec *spec)
         const char *d = spec->personality.domain;
         if (strcmp(d, "LINUX") != 0 && strcmp(d, "LINUX32") != 0)
                 return walk_fail_key(w, "domain", EINVAL, "\"%s\" is not LINUX or LINUX32", d);
+        char **names = NULL;
+        r = walk_fields(w, v, flag_fields, ARRAY_SIZE(flag_fields), &names);
+        if (r == 0)
+                r = walk_personality_flags(w, names, &spec->personality.flags);
+        walk_strv_free(names);
+        if (r < 0)
+                return r;
         spec->personality.set = true;
         return 0;
 }

@@ -238,6 +238,16 @@ int spec_load_text(const char *text, size_t len, const char *name, const char *b
         r = walk_spec(&w, doc, spec);
         if (r == 0)
                 r = spec_validate(&w, spec);
+        if (r == 0) {
+                spec->text = malloc(len + 1);
+                if (!spec->text) {
+                        r = walk_oom(&w);
+                        goto out;
+                }
+                memcpy(spec->text, text, len);
+                spec->text[len] = '\0';
+                spec->text_len = len;
+        }
 out:
         json_decref(doc);
         if (r < 0) {
@@ -332,6 +342,7 @@ void spec_free(struct berth_spec *spec)
         }
         walk_kv_free(spec->annotations, spec->n_annotations);
         spec_linux_free(spec);
+        free(spec->text);
         free(spec);
 }
 

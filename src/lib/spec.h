@@ -195,6 +195,21 @@ struct berth_process {
         char *apparmor_profile;
         char *selinux_label;
         struct opt_i64 oom_score_adj;
+        /* process.ioPriority, in ioprio_set(2) terms */
+        struct {
+                bool set;
+                int class;    /* IOPRIO_CLASS_RT 1, _BE 2, _IDLE 3 */
+                int priority; /* 0 (highest) to 7 */
+        } io_priority;
+        /* process.scheduler, in sched_setattr(2) terms */
+        struct {
+                bool set;
+                int policy;     /* SCHED_*; SCHED_ISO is 4, which Linux never implemented */
+                int nice;       /* -20 to 19 */
+                int priority;   /* 1 to 99 for SCHED_FIFO/SCHED_RR, else 0 */
+                uint64_t flags; /* SCHED_FLAG_* */
+                uint64_t runtime, deadline, period; /* ns, for SCHED_DEADLINE */
+        } scheduler;
 };
 
 struct berth_spec {
@@ -235,9 +250,14 @@ struct berth_spec {
         char **readonly_paths;
         char *mount_label;
         void *seccomp; /* json_t * of linux.seccomp, kept for the security layer */
+        /* The config text as loaded, so that a section checked after loading
+         * (linux.seccomp, by the security layer) can name LINE:COL too. */
+        char *text;
+        size_t text_len;
         struct {
                 bool set;
-                char *domain; /* "LINUX" or "LINUX32" */
+                char *domain;   /* "LINUX" or "LINUX32" */
+                uint64_t flags; /* personality(2) flags: ADDR_NO_RANDOMIZE, ... */
         } personality;
 };
 
@@ -279,6 +299,26 @@ int mount_options_parse(struct berth_mount *m, struct berth_error *err);
 /* Default config.json of `berth oci spec`; malloc'd. */
 char *spec_default_json(bool rootless);
 
+/* The spec's names of a process.scheduler policy ("SCHED_FIFO") and of a
+ * process.ioPriority class ("IOPRIO_CLASS_RT"); "?" when unknown. */
+const char *sched_policy_name(int policy);
+const char *ioprio_class_name(int cls);
+
 /* Every option name mount_options_parse() knows, NULL-terminated (for
  * `berth oci features`). */
 const char *const *mount_option_names(void);
+
+/* A capability name as the spec writes it: "CAP_" + a name libcap knows,
+ * upper case only (libcap alone would also take "sys_admin" or "21"). */
+bool cap_name_is_valid(const char *name);
+
+/* Parts of a spec in files of their own (spec-fragment.c), read with the
+ * config.json walker, so errors name FILE:LINE:COL and the JSON path:
+ * a runtime-spec process object (`exec --process FILE`) ... */
+int spec_load_process(const char *path, struct berth_process *out, struct berth_error *err);
+void spec_process_free(struct berth_process *p);
+/* ... and a linux.resources object (`update --resources`); name is what
+ * errors call the text (NULL: "resources.json"). */
+int spec_load_resources(const char *text, size_t len, const char *name,
+                        struct berth_resources *out, struct berth_error *err);
+void spec_resources_free(struct berth_resources *r);

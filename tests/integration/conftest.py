@@ -16,6 +16,7 @@ Environment knobs (for the harness itself, not for berth):
   BERTH_PROBE  static probe (default build/tests/berth-probe)
 """
 import copy
+import functools
 import glob
 import json
 import os
@@ -55,9 +56,18 @@ CGROUP_LAYOUT = _cgroup_layout()
 V2 = CGROUP_LAYOUT == "v2"
 
 
+@functools.lru_cache(maxsize=None)
 def has_swap_accounting():
     if V2:
-        return bool(glob.glob(str(CGROOT / "*" / "memory.swap.max")))
+        # memory.swap.max is not on the root cgroup, and the children that
+        # exist come and go with the tests: ask a scratch cgroup of our own,
+        # once, so the answer cannot change within a test.
+        scratch = CGROOT / f"berth-swap-check-{os.getpid()}"
+        scratch.mkdir()
+        try:
+            return (scratch / "memory.swap.max").exists()
+        finally:
+            scratch.rmdir()
     return (CGROOT / "memory" / "memory.memsw.limit_in_bytes").exists()
 
 

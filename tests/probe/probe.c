@@ -3,17 +3,24 @@
  * reports what it sees as `key=value` lines, one fact per line, so the
  * tests read facts instead of parsing shell output. Commands run in order:
  *   berth-probe ids ns hostname   (ns prints ns.<type>=<inode>)
+ * Commands that try something print `<command>=OK` or the errno's name
+ * (`open=EACCES`), so a test reads what the kernel said.
  * Unknown commands and bad arguments exit 2. `tag X` does nothing: the
  * tests put a marker in the command line so strays can be found. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -156,16 +163,154 @@ static const char *file_type(mode_t m)
         return "unknown";
 }
 
+static int print_stat(const char *path, int r, const struct stat *st)
+{
+        if (r < 0) {
+                printf("path=%s\nerrno=%s\n", path, errno_name(errno));
+                return 1;
+        }
+        printf("path=%s\ntype=%s\nmode=%04o\nrdev=%u:%u\nuid=%u\ngid=%u\nsize=%lld\n"
+               "dev=%u:%u\nino=%llu\n",
+               path, file_type(st->st_mode), (unsigned)(st->st_mode & 07777), major(st->st_rdev),
+               minor(st->st_rdev), st->st_uid, st->st_gid, (long long)st->st_size,
+               major(st->st_dev), minor(st->st_dev), (unsigned long long)st->st_ino);
+        return 0;
+}
+
 static int cmd_stat(char **argv)
 {
         struct stat st;
-        if (lstat(argv[0], &st) < 0) {
-                printf("path=%s\nerrno=%s\n", argv[0], errno_name(errno));
+        return print_stat(argv[0], lstat(argv[0], &st), &st);
+}
+
+/* stat(2): a final symlink (or /proc magic link) is followed. */
+static int cmd_stat_follow(char **argv)
+{
+        struct stat st;
+        return print_stat(argv[0], stat(argv[0], &st), &st);
+}
+
+static void report(const char *what, int r)
+{
+        printf("%s=%s\n", what, r < 0 ? errno_name(errno) : "OK");
+}
+
+/* open PATH r|w|rw: never creates. */
+static int cmd_open(char **argv)
+{
+        static const struct {
+                const char *mode;
+                int flags;
+        } modes[] = { { "r", O_RDONLY }, { "w", O_WRONLY }, { "rw", O_RDWR } };
+        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+                if (strcmp(argv[1], modes[i].mode) != 0)
+                        continue;
+                int fd = open(argv[0], modes[i].flags | O_CLOEXEC | O_NOCTTY);
+                report("open", fd);
+                if (fd >= 0)
+                        close(fd);
+                return 0;
+        }
+        fprintf(stderr, "berth-probe: open mode must be r, w or rw: %s\n", argv[1]);
+        exit(2);
+}
+
+/* mknod PATH MAJ:MIN: a char device, mode 0600. */
+static int cmd_mknod(char **argv)
+{
+        unsigned int maj, min;
+        if (sscanf(argv[1], "%u:%u", &maj, &min) != 2) {
+                fprintf(stderr, "berth-probe: mknod wants MAJ:MIN: %s\n", argv[1]);
+                exit(2);
+        }
+        report("mknod", mknod(argv[0], S_IFCHR | 0600, makedev(maj, min)));
+        return 0;
+}
+
+/* mount TYPE DIR DATA ("-": no data); the source is the type. */
+static int cmd_mount(char **argv)
+{
+        const char *data = strcmp(argv[2], "-") == 0 ? NULL : argv[2];
+        report("mount", mount(argv[0], argv[1], argv[0], 0, data));
+        return 0;
+}
+
+static int cmd_readlink(char **argv)
+{
+        char buf[4096];
+        ssize_t n = readlink(argv[0], buf, sizeof(buf) - 1);
+        if (n < 0) {
+                printf("link.error=%s\n", errno_name(errno));
                 return 1;
         }
-        printf("path=%s\ntype=%s\nmode=%04o\nrdev=%u:%u\nuid=%u\ngid=%u\nsize=%lld\n", argv[0],
-               file_type(st.st_mode), (unsigned)(st.st_mode & 07777), major(st.st_rdev),
-               minor(st.st_rdev), st.st_uid, st.st_gid, (long long)st.st_size);
+        buf[n] = '\0';
+        printf("link=%s\n", buf);
+        return 0;
+}
+
+/* Every open fd and what it is: `fd=N:TARGET`. */
+static int cmd_fds(char **argv)
+{
+        (void)argv;
+        DIR *d = opendir("/proc/self/fd");
+        if (d == NULL) {
+                printf("fds.error=%s\n", errno_name(errno));
+                return 1;
+        }
+        int own = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || atoi(de->d_name) == own)
+                        continue;
+                char buf[4096];
+                ssize_t n = readlinkat(own, de->d_name, buf, sizeof(buf) - 1);
+                buf[n < 0 ? 0 : n] = '\0';
+                printf("fd=%s:%s\n", de->d_name, buf);
+        }
+        closedir(d);
+        return 0;
+}
+
+/* Drop every capability (effective, permitted, inheritable; ambient goes
+ * with them) but stay the same uid: a root without privileges, as a
+ * process a container's user runs would be. */
+static int cmd_drop_caps(char **argv)
+{
+        (void)argv;
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct data[2];
+        memset(data, 0, sizeof(data));
+        report("drop-caps", (int)syscall(SYS_capset, &h, data));
+        return 0;
+}
+
+/* The scheduler (sched_getattr), I/O priority and personality. */
+static int cmd_sched(char **argv)
+{
+        struct {
+                uint32_t size, policy;
+                uint64_t flags;
+                int32_t nice;
+                uint32_t priority;
+                uint64_t runtime, deadline, period;
+        } a;
+        (void)argv;
+        memset(&a, 0, sizeof(a));
+        if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) < 0) {
+                printf("sched.error=%s\n", errno_name(errno));
+                return 1;
+        }
+        printf("policy=%u\nnice=%d\npriority=%u\nsched_flags=%llu\nruntime=%llu\n"
+               "deadline=%llu\nperiod=%llu\n",
+               a.policy, a.nice, a.priority, (unsigned long long)a.flags,
+               (unsigned long long)a.runtime, (unsigned long long)a.deadline,
+               (unsigned long long)a.period);
+        long io = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+        if (io < 0)
+                printf("ioprio.error=%s\n", errno_name(errno));
+        else
+                printf("ioprio.class=%ld\nioprio.level=%ld\n", io >> 13, io & 0xff);
+        printf("personality=0x%x\n", (unsigned)personality(0xffffffff));
         return 0;
 }
 
@@ -374,6 +519,48 @@ static int cmd_tag(char **argv)
         return 0;
 }
 
+/* syscall NAME: one raw syscall(2), for the seccomp tests (no libc
+ * wrapper that could cache, emulate or refuse it first). Prints
+ * `syscall.NAME=OK` and `syscall.NAME.ret=N`, or `syscall.NAME=<errno>`.
+ * The arguments are harmless: queries, or calls the kernel rejects. */
+static int cmd_syscall(char **argv)
+{
+        static const struct {
+                const char *name;
+                long nr;
+                unsigned long a0, a1;
+        } calls[] = {
+                { "getpid", SYS_getpid, 0, 0 },
+                { "getppid", SYS_getppid, 0, 0 },
+                /* KEYCTL_GET_KEYRING_ID of KEY_SPEC_SESSION_KEYRING, no create */
+                { "keyctl", SYS_keyctl, 0, (unsigned long)-3 },
+                { "unshare-user", SYS_unshare, CLONE_NEWUSER, 0 },
+                { "unshare-none", SYS_unshare, 0, 0 },
+                /* no segments: the kernel says EPERM (no CAP_SYS_BOOT) or EINVAL */
+                { "kexec_load", SYS_kexec_load, 0, 0 },
+                { "personality-query", SYS_personality, 0xffffffffUL, 0 },
+                { "personality-linux", SYS_personality, 0, 0 },
+                /* NULL params: EFAULT from the kernel */
+                { "io_uring_setup", SYS_io_uring_setup, 1, 0 },
+                /* size 0: EINVAL from the kernel */
+                { "clone3", SYS_clone3, 0, 0 },
+        };
+        for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+                if (strcmp(argv[0], calls[i].name) != 0)
+                        continue;
+                long r = syscall(calls[i].nr, calls[i].a0, calls[i].a1, 0UL, 0UL);
+                if (r < 0) {
+                        printf("syscall.%s=%s\n", calls[i].name, errno_name(errno));
+                } else {
+                        printf("syscall.%s=OK\nsyscall.%s.ret=%ld\n", calls[i].name,
+                               calls[i].name, r);
+                }
+                return 0;
+        }
+        fprintf(stderr, "berth-probe: unknown syscall: %s\n", argv[0]);
+        exit(2);
+}
+
 static const struct command {
         const char *name;
         int nargs;
@@ -389,6 +576,15 @@ static const struct command {
         { "cwd", 0, cmd_cwd },       { "umask", 0, cmd_umask },
         { "clocks", 0, cmd_clocks }, { "signal-wait", 0, cmd_signal_wait },
         { "cat", 1, cmd_cat },       { "tag", 1, cmd_tag },
+        { "stat-follow", 1, cmd_stat_follow },
+        { "open", 2, cmd_open },
+        { "mknod", 2, cmd_mknod },
+        { "mount", 3, cmd_mount },
+        { "readlink", 1, cmd_readlink },
+        { "fds", 0, cmd_fds },
+        { "drop-caps", 0, cmd_drop_caps },
+        { "sched", 0, cmd_sched },
+        { "syscall", 1, cmd_syscall },
 };
 
 int main(int argc, char **argv)

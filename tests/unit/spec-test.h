@@ -40,3 +40,8 @@ void test_error_namespaces(void **state);
 void test_error_needs_namespace(void **state);
 void test_error_bundle_and_file(void **state);
 void test_load_from_bundle(void **state);
+
+/* test_spec_attrs.c */
+void test_process_attrs_parse(void **state);
+void test_error_process_attrs(void **state);
+void test_error_user_ids(void **state);

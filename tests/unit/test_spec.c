@@ -656,6 +656,9 @@ int main(void)
                 cmocka_unit_test(test_ns_type_names),
                 cmocka_unit_test(test_no_bundle_keeps_root_path),
                 cmocka_unit_test(test_default_spec_round_trips),
+                cmocka_unit_test(test_process_attrs_parse),
+                cmocka_unit_test(test_error_process_attrs),
+                cmocka_unit_test(test_error_user_ids),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
