@@ -5,8 +5,10 @@ comparisons, the default profile of `berth oci spec`, SCMP_ACT_NOTIFY's
 hand-over to a listener, the load order with and without no_new_privs, and
 bad profiles refused with one line naming the key. The probe's `syscall
 NAME` makes one raw syscall and prints `syscall.NAME=OK` or the errno."""
+import fcntl
 import json
 import os
+import platform
 import select
 import signal
 import socket
@@ -297,7 +299,6 @@ class Listener:
         if not select.select([fd], [], [], 20)[0]:
             raise AssertionError("no notification within 20s")
         buf = bytearray(80)
-        import fcntl
         fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, buf, True)
         nid, pid, _flags, nr = struct.unpack_from("<QIIi", buf)
         fcntl.ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND,
@@ -355,7 +356,8 @@ def test_notify_listener_answers_for_the_container(bundle, ctx):
     assert out["syscall.getppid"] == "OK"
     assert out["syscall.getppid.ret"] == "4242"
     assert agent.notif["pid"] == agent.message["pid"]
-    assert agent.notif["nr"] == 110  # getppid on x86_64
+    if platform.machine() == "x86_64":
+        assert agent.notif["nr"] == 110  # getppid
 
 
 def test_notify_without_no_new_privs_is_sent_during_create(bundle, ctx):

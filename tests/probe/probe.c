@@ -552,8 +552,8 @@ static int cmd_syscall(char **argv)
                 if (r < 0) {
                         printf("syscall.%s=%s\n", calls[i].name, errno_name(errno));
                 } else {
-                        printf("syscall.%s=OK\nsyscall.%s.ret=%ld\n", calls[i].name,
-                               calls[i].name, r);
+                        printf("syscall.%s=OK\nsyscall.%s.ret=%ld\n", calls[i].name, calls[i].name,
+                               r);
                 }
                 return 0;
         }
