@@ -99,9 +99,11 @@ struct berth_exec_opts {
         size_t n_additional_gids;
         char *const *caps;       /* "CAP_X" added to every set; NULL-terminated */
         bool no_new_privs;       /* set no_new_privs (true only adds) */
-        bool tty;                /* a pty (sent to console_socket; else the caller's stdio) */
+        bool tty;                /* a pty: sent to console_socket, or else relayed
+                                  * to the caller's stdio until the process exits */
         const char *console_socket;
-        bool detach;             /* return once the program runs */
+        bool detach;             /* return once the program runs; it stays the
+                                  * caller's child (reap it, or exit) */
         const char *pid_file;    /* written with the process's pid */
         int preserve_fds;        /* fds 3 .. 3+N-1 are passed on */
 };

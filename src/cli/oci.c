@@ -391,8 +391,8 @@ static const struct verb verbs[] = {
         { "update", cmd_update, "[OPTIONS] ID", "Change the cgroup limits of a running container.",
           UPDATE_OPTS },
         { "events", cmd_events, "[OPTIONS] ID",
-          "Print the container's resource usage every interval and its OOM kills,\n"
-          "one JSON object per line, until it stops.",
+          "Print resource usage and OOM kills as JSON lines until the container stops\n"
+          "(runc's stats shape; --stats: once).",
           "      --stats              print the usage once and exit\n"
           "      --interval T         time between stats (5s, 500ms; default 5s)\n" },
         { "spec", cmd_spec, "[OPTIONS]", "Write a default config.json.",

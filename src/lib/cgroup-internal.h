@@ -87,6 +87,7 @@ struct cg_env {
         int64_t cur_mem_limit; /* v1: memory.limit_in_bytes now; -1 unlimited */
         bool has_unified;      /* a cgroup2 hierarchy exists (v2, or hybrid) */
         bool hugetlb_unified;  /* hybrid without a v1 hugetlb hierarchy */
+        bool io_bfq;           /* v2: the cgroup has BFQ's io.bfq.weight */
 };
 
 /* A table row: one resource file and the spec field behind it. `emit`

@@ -20,10 +20,10 @@
 #define TICKS 0
 
 struct stat_row {
-        int ctrl;         /* enum cg_ctrl (v1), ignored on v2 */
+        int ctrl; /* enum cg_ctrl (v1), ignored on v2 */
         const char *file;
-        const char *key;  /* NULL: the file holds one value */
-        size_t off;       /* uint64_t in struct cgroup_stats */
+        const char *key; /* NULL: the file holds one value */
+        size_t off;      /* uint64_t in struct cgroup_stats */
         uint64_t mul;
 };
 
@@ -176,8 +176,8 @@ static int read_raw(int fd, struct cgroup_stats *out)
                     !parse_value(l + klen + 1, &v))
                         continue;
                 void *grown;
-                struct cgroup_stat_kv *kv = append(out->memory.raw, &out->memory.n_raw,
-                                                   sizeof(*kv), &grown);
+                struct cgroup_stat_kv *kv =
+                        append(out->memory.raw, &out->memory.n_raw, sizeof(*kv), &grown);
                 if (!kv)
                         return -ENOMEM;
                 out->memory.raw = grown;
@@ -231,8 +231,10 @@ static int read_io_stat(int fd, struct cgroup_stats *out)
                 const char *key, *op;
                 bool bytes;
         } fields[] = {
-                { "rbytes=", "Read", true }, { "wbytes=", "Write", true },
-                { "rios=", "Read", false },  { "wios=", "Write", false },
+                { "rbytes=", "Read", true },
+                { "wbytes=", "Write", true },
+                { "rios=", "Read", false },
+                { "wios=", "Write", false },
         };
         _cleanup_free_ char *text = NULL;
         if (fd < 0 || cg_read_at(fd, "io.stat", &text) < 0)
@@ -247,11 +249,10 @@ static int read_io_stat(int fd, struct cgroup_stats *out)
                         uint64_t v;
                         if (!p || !parse_value(p + strlen(fields[i].key), &v))
                                 continue;
-                        int r = fields[i].bytes
-                                        ? add_io(&out->io.bytes, &out->io.n_bytes, maj, min,
-                                                 fields[i].op, v)
-                                        : add_io(&out->io.ios, &out->io.n_ios, maj, min,
-                                                 fields[i].op, v);
+                        int r = fields[i].bytes ? add_io(&out->io.bytes, &out->io.n_bytes, maj, min,
+                                                         fields[i].op, v)
+                                                : add_io(&out->io.ios, &out->io.n_ios, maj, min,
+                                                         fields[i].op, v);
                         if (r < 0)
                                 return r;
                 }
@@ -264,12 +265,11 @@ static void v2_swap_as_memsw(struct cgroup_stats *s)
 {
         struct cgroup_mem_entry *w = &s->memory.swap, *m = &s->memory.usage;
         w->usage += m->usage;
-        w->limit = w->limit == UINT64_MAX || m->limit == UINT64_MAX ? UINT64_MAX
-                                                                     : w->limit + m->limit;
+        w->limit =
+                w->limit == UINT64_MAX || m->limit == UINT64_MAX ? UINT64_MAX : w->limit + m->limit;
 }
 
-int cgroup_stats_read(struct berth_cgroup *cg, struct cgroup_stats *out,
-                      struct berth_error *err)
+int cgroup_stats_read(struct berth_cgroup *cg, struct cgroup_stats *out, struct berth_error *err)
 {
         memset(out, 0, sizeof(*out));
         int r;

@@ -34,7 +34,7 @@ struct cgroup_stats {
         struct {
                 uint64_t cache;
                 struct cgroup_mem_entry usage, swap, kernel; /* swap is memory+swap */
-                struct cgroup_stat_kv *raw; /* memory.stat */
+                struct cgroup_stat_kv *raw;                  /* memory.stat */
                 size_t n_raw;
                 uint64_t oom_kills;
         } memory;
@@ -48,8 +48,7 @@ struct cgroup_stats {
 };
 
 /* Fill *out (zeroed first); free with cgroup_stats_free(). */
-int cgroup_stats_read(struct berth_cgroup *cg, struct cgroup_stats *out,
-                      struct berth_error *err);
+int cgroup_stats_read(struct berth_cgroup *cg, struct cgroup_stats *out, struct berth_error *err);
 void cgroup_stats_free(struct cgroup_stats *s);
 
 /* How many processes the OOM killer has killed in the cgroup (v1

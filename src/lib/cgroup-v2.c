@@ -124,23 +124,30 @@ static int v2_cpu_max(const struct cg_row *row, const struct berth_resources *re
                            period);
 }
 
-/* io.weight: "default W" and "MAJ:MIN W", blkio weights converted.
- * TODO: with BFQ and no io.cost the file is io.bfq.weight, on blkio's
- * own 1..1000 scale; support it when we meet such a kernel. */
+/* Block IO weights, "default W" and "MAJ:MIN W". io.weight belongs to
+ * io.cost, on a 1..10000 scale: blkio weights are converted. With BFQ
+ * loaded the cgroup also has io.bfq.weight, and a disk that BFQ schedules
+ * obeys that one only: then the weights go there as they are (BFQ's scale
+ * is blkio's), as runc and crun do. */
+static uint64_t io_weight_value(const struct cg_env *env, uint64_t weight)
+{
+        return env->io_bfq ? weight : cgroup_blkio_weight_to_io_weight(weight);
+}
+
 static int v2_io_weight(const struct cg_row *row, const struct berth_resources *res,
                         const struct cg_env *env, struct cg_plan *plan, struct berth_error *err)
 {
-        (void)env;
+        const char *file = env->io_bfq ? "io.bfq.weight" : row->file;
         int r = 0;
         if (res->block_io.weight.set && res->block_io.weight.v != 0)
-                r = cg_plan_add(plan, row->ctrl, row->file, row->what, U, err, "default %" PRIu64,
-                                cgroup_blkio_weight_to_io_weight(res->block_io.weight.v));
+                r = cg_plan_add(plan, row->ctrl, file, row->what, U, err, "default %" PRIu64,
+                                io_weight_value(env, res->block_io.weight.v));
         for (size_t i = 0; r == 0 && i < res->block_io.n_weight_device; i++) {
                 const struct berth_weight_device *d = &res->block_io.weight_device[i];
                 if (d->weight.set)
-                        r = cg_plan_add(plan, row->ctrl, row->file, row->what, U, err,
+                        r = cg_plan_add(plan, row->ctrl, file, row->what, U, err,
                                         "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
-                                        cgroup_blkio_weight_to_io_weight(d->weight.v));
+                                        io_weight_value(env, d->weight.v));
         }
         return r;
 }
@@ -208,19 +215,30 @@ static int v2_io_max(const struct cg_row *row, const struct berth_resources *res
         return 0;
 }
 
+/* hugetlb.SIZE.max counts pages as they fault in: a mapping that reserves
+ * more succeeds, and its process dies of SIGBUS at a later fault. The
+ * reservation limit, hugetlb.SIZE.rsvd.max (Linux 5.7+), makes the mmap
+ * itself fail instead: both get the spec's limit (runc does the same
+ * since 1.2); a kernel without it keeps the fault-time limit alone. */
 static int v2_hugetlb(const struct cg_row *row, const struct berth_resources *res,
                       const struct cg_env *env, struct cg_plan *plan, struct berth_error *err)
 {
         (void)env;
+        static const struct {
+                const char *suffix;
+                unsigned flags;
+        } files[] = { { "max", U }, { "rsvd.max", U | CG_W_OPTIONAL } };
         for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-                char file[96];
-                int r = cg_hugetlb_file(res->hugepage_limits[i].page_size, "max", file,
-                                        sizeof(file), err);
-                if (r == 0)
-                        r = cg_plan_add(plan, row->ctrl, file, row->what, U, err, "%" PRIu64,
-                                        res->hugepage_limits[i].limit);
-                if (r < 0)
-                        return r;
+                for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+                        char file[96];
+                        int r = cg_hugetlb_file(res->hugepage_limits[i].page_size,
+                                                files[k].suffix, file, sizeof(file), err);
+                        if (r == 0)
+                                r = cg_plan_add(plan, row->ctrl, file, row->what, files[k].flags,
+                                                err, "%" PRIu64, res->hugepage_limits[i].limit);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
 }

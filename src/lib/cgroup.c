@@ -265,6 +265,19 @@ static int check_memory_usage(struct berth_cgroup *cg, const struct berth_resour
         return 0;
 }
 
+/* v2: BFQ's io.bfq.weight shows in a cgroup only once io is enabled above
+ * it, which the enable step may just have done. So look after that step,
+ * and plan again when the file is there: the plan stays a pure function
+ * of the spec and env. */
+static bool bfq_appeared(struct berth_cgroup *cg, struct cg_env *env)
+{
+        if (cg->layout != CGROUP_LAYOUT_V2 || env->io_bfq || cg->h[0].dirfd < 0 ||
+            faccessat(cg->h[0].dirfd, "io.bfq.weight", F_OK, 0) < 0)
+                return false;
+        env->io_bfq = true;
+        return true;
+}
+
 static int apply(struct berth_cgroup *cg, const struct berth_resources *res,
                  struct berth_error *err)
 {
@@ -287,6 +300,10 @@ static int apply(struct berth_cgroup *cg, const struct berth_resources *res,
                 r = check_memory_usage(cg, res, err);
         if (r == 0)
                 r = cg->ops->enable(cg, &plan, err);
+        if (r == 0 && bfq_appeared(cg, &env)) {
+                cg_plan_free(&plan);
+                r = cg->ops->plan(res, &env, &plan, err);
+        }
         if (r == 0)
                 r = cg_plan_run(cg, &plan, err);
         cg_plan_free(&plan);

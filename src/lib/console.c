@@ -34,7 +34,9 @@ int console_send_master(const char *path, int master, struct berth_error *err)
                 char buf[CMSG_SPACE(sizeof(int))];
                 struct cmsghdr align;
         } u = { 0 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+        struct msghdr mh = { .msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf) };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;

@@ -20,7 +20,7 @@
 
 /* How often `events` looks at the OOM kill counter between stats: the
  * counter only grows, so a kill is never missed, only reported late. */
-#define OOM_POLL_MS 100
+#define OOM_POLL_MS         100
 #define DEFAULT_INTERVAL_MS 5000
 
 static void cgroup_freep(struct berth_cgroup **cg)
@@ -77,8 +77,8 @@ static int check_size(const char *flag, const struct berth_update_value *v, int6
                       struct berth_error *err)
 {
         if (v->set && v->value < min)
-                return berth_error_setx(err, EINVAL, "%s: %" PRId64 " is out of range (at least %"
-                                                     PRId64 ")",
+                return berth_error_setx(err, EINVAL,
+                                        "%s: %" PRId64 " is out of range (at least %" PRId64 ")",
                                         flag, v->value, min);
         return 0;
 }
@@ -108,15 +108,15 @@ static int merge_flags(struct berth_resources *res, const struct berth_update_op
                 if (r < 0)
                         return r;
         }
-#define SET_I64(dst, src)                                                 \
-        do {                                                              \
-                if ((src).set)                                            \
-                        (dst) = (struct opt_i64){ true, (src).value };    \
+#define SET_I64(dst, src)                                                                          \
+        do {                                                                                       \
+                if ((src).set)                                                                     \
+                        (dst) = (struct opt_i64){ true, (src).value };                             \
         } while (0)
-#define SET_U64(dst, src)                                                       \
-        do {                                                                    \
-                if ((src).set)                                                  \
-                        (dst) = (struct opt_u64){ true, (uint64_t)(src).value }; \
+#define SET_U64(dst, src)                                                                          \
+        do {                                                                                       \
+                if ((src).set)                                                                     \
+                        (dst) = (struct opt_u64){ true, (uint64_t)(src).value };                   \
         } while (0)
         SET_I64(res->memory.limit, f->memory);
         SET_I64(res->memory.reservation, f->memory_reservation);
@@ -203,8 +203,9 @@ static void put_stats(FILE *f, const struct cgroup_stats *s)
         for (size_t i = 0; i < s->cpu.n_percpu; i++)
                 fprintf(f, "%s%" PRIu64, i ? "," : "", s->cpu.percpu[i]);
         fprintf(f,
-                "],\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},\"throttling\":{\"periods\":%" PRIu64
-                ",\"throttledPeriods\":%" PRIu64 ",\"throttledTime\":%" PRIu64 "}},",
+                "],\"kernel\":%" PRIu64 ",\"user\":%" PRIu64
+                "},\"throttling\":{\"periods\":%" PRIu64 ",\"throttledPeriods\":%" PRIu64
+                ",\"throttledTime\":%" PRIu64 "}},",
                 s->cpu.kernel, s->cpu.user, s->cpu.periods, s->cpu.throttled_periods,
                 s->cpu.throttled_time);
         fprintf(f, "\"memory\":{\"cache\":%" PRIu64 ",", s->memory.cache);

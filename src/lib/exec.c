@@ -96,8 +96,8 @@ static int parse_user(const char *s, struct berth_process *p, struct berth_error
 {
         size_t n = strcspn(s, ":");
         uint32_t uid, gid = p->user.gid;
-        if (parse_id_part(s, n, &uid) < 0 || (s[n] && parse_id_part(s + n + 1, strlen(s + n + 1),
-                                                                     &gid) < 0))
+        if (parse_id_part(s, n, &uid) < 0 ||
+            (s[n] && parse_id_part(s + n + 1, strlen(s + n + 1), &gid) < 0))
                 return berth_error_setx(err, EINVAL,
                                         "invalid user \"%s\": expected UID[:GID] with numeric "
                                         "ids",
@@ -138,9 +138,8 @@ static int env_put(char ***env, const char *kv, struct berth_error *err)
 {
         const char *eq = strchr(kv, '=');
         if (!eq || eq == kv)
-                return berth_error_setx(err, EINVAL,
-                                        "invalid environment variable \"%s\": expected KEY=VALUE",
-                                        kv);
+                return berth_error_setx(
+                        err, EINVAL, "invalid environment variable \"%s\": expected KEY=VALUE", kv);
         size_t k = (size_t)(eq - kv) + 1;
         char *dup = strdup(kv);
         if (!dup)
@@ -225,8 +224,7 @@ static int build_process(struct berth_spec *spec, const struct berth_exec_opts *
                 const char *cwd = o->cwd ? o->cwd : "/";
                 if (cwd[0] != '/')
                         return berth_error_setx(err, EINVAL,
-                                                "--cwd must be an absolute path, got \"%s\"",
-                                                cwd);
+                                                "--cwd must be an absolute path, got \"%s\"", cwd);
                 free(p->cwd);
                 if (!(p->cwd = strdup(cwd)))
                         return berth_error_setx(err, ENOMEM, "out of memory");
@@ -257,8 +255,8 @@ static int ns_to_join(pid_t pid, struct berth_error *err)
                 const char *name;
                 int flag;
         } table[] = {
-                { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },     { "pid", CLONE_NEWPID },
-                { "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },    { "uts", CLONE_NEWUTS },
+                { "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },    { "pid", CLONE_NEWPID },
+                { "net", CLONE_NEWNET },       { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },
                 { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
         };
         int flags = 0;
@@ -278,8 +276,8 @@ static int ns_to_join(pid_t pid, struct berth_error *err)
 }
 
 /* Load, check and open everything; no process exists yet. */
-static int prepare(const struct berth_oci_ctx *ctx, const char *id,
-                   const struct berth_exec_opts *o, struct exec_run *x, struct berth_error *err)
+static int prepare(const struct berth_oci_ctx *ctx, const char *id, const struct berth_exec_opts *o,
+                   struct exec_run *x, struct berth_error *err)
 {
         int r = container_load(ctx, id, true, &x->dirfd, &x->st, err);
         if (r < 0)
@@ -451,8 +449,12 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
 int berth_oci_exec(const struct berth_oci_ctx *ctx, const char *id,
                    const struct berth_exec_opts *opts, int *status, struct berth_error *err)
 {
-        struct exec_run x = { .dirfd = -1, .init_pidfd = -1, .root_fd = -1, .sync_fd = -1,
-                              .pidfd = -1, .master = -1 };
+        struct exec_run x = { .dirfd = -1,
+                              .init_pidfd = -1,
+                              .root_fd = -1,
+                              .sync_fd = -1,
+                              .pidfd = -1,
+                              .master = -1 };
         static const struct berth_exec_opts none = { 0 };
         const struct berth_exec_opts *o = opts ? opts : &none;
         sigset_t mask, old;

@@ -25,8 +25,7 @@ int process_set_rlimits(const struct berth_process *p, struct berth_error *err)
                                 return berth_error_set(err, errno,
                                                        "set rlimit %d to %llu/%llu (raising a hard "
                                                        "limit needs CAP_SYS_RESOURCE)",
-                                                       rl->resource,
-                                                       (unsigned long long)rl->soft,
+                                                       rl->resource, (unsigned long long)rl->soft,
                                                        (unsigned long long)rl->hard);
                         return berth_error_set(err, errno, "set rlimit %d", rl->resource);
                 }

@@ -452,6 +452,11 @@ _Noreturn void init_main(struct init_args *a)
                 sync_send_error(report_fd, &err);
                 _exit(127);
         }
+        /* a foreground run blocks signals to forward them: the user's
+         * program starts with none blocked */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         execve(exe, a->spec->process.args, a->spec->process.env);
         berth_error_set(&err, errno, "exec %s", exe);
         sync_send_error(report_fd, &err);

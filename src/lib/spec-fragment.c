@@ -16,8 +16,8 @@
 
 typedef int (*fragment_fn)(struct walk *w, json_t *doc, void *out);
 
-static int load_fragment(const char *text, size_t len, const char *name, fragment_fn fn,
-                         void *out, struct berth_error *err)
+static int load_fragment(const char *text, size_t len, const char *name, fragment_fn fn, void *out,
+                         struct berth_error *err)
 {
         json_error_t jerr;
         json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -61,8 +61,8 @@ int spec_load_process(const char *path, struct berth_process *out, struct berth_
         return r;
 }
 
-int spec_load_resources(const char *text, size_t len, const char *name,
-                        struct berth_resources *out, struct berth_error *err)
+int spec_load_resources(const char *text, size_t len, const char *name, struct berth_resources *out,
+                        struct berth_error *err)
 {
         memset(out, 0, sizeof(*out));
         int r = load_fragment(text, len, name ? name : "resources.json", walk_resources_doc, out,

@@ -264,3 +264,11 @@ def test_kill_all_with_sigkill_empties_the_cgroup(bundle):
     wait_for(lambda: read(procs, "").split() == [], what="an empty cgroup")
     c.wait_status("stopped")
     c.delete()
+
+
+def test_foreground_run_starts_the_program_with_no_signal_blocked(bundle):
+    # run blocks signals to forward them; the container must not inherit that
+    c = bundle(["sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status"])
+    r = c.run()
+    assert r.rc == 0, r
+    assert "SigBlk:\t0000000000000000" in c.output(), c.output()

@@ -493,10 +493,33 @@ static void test_v2_table(void **state)
                 { "io.max", "254:0 rbps=1048576 wiops=100", U },
                 { "io.max", "8:16 wiops=max", U },
                 { "hugetlb.2MB.max", "4194304", U },
+                { "hugetlb.2MB.rsvd.max", "4194304", U | CG_W_OPTIONAL },
         };
         check_plan(&p, want, sizeof(want) / sizeof(want[0]));
         assert_string_equal(p.w[3].ctrl, "cpu");
         assert_string_equal(p.w[9].ctrl, "io");
+        cg_plan_free(&p);
+}
+
+/* With BFQ's io.bfq.weight in the cgroup the weights go there, on blkio's
+ * own scale, unconverted. */
+static void test_v2_table_bfq_weights(void **state)
+{
+        (void)state;
+        struct berth_resources r = { 0 };
+        r.block_io.weight = (struct opt_u64){ true, 500 };
+        r.block_io.weight_device = wdev;
+        r.block_io.n_weight_device = 1;
+        struct cg_env env = { .cur_mem_limit = -1, .has_unified = true, .io_bfq = true };
+        struct cg_plan p = { 0 };
+        struct berth_error err = { 0 };
+        assert_int_equal(cg2_plan(&r, &env, &p, &err), 0);
+        const struct expect want[] = {
+                { "io.bfq.weight", "default 500", CG_W_UNIFIED },
+                { "io.bfq.weight", "8:0 500", CG_W_UNIFIED },
+        };
+        check_plan(&p, want, sizeof(want) / sizeof(want[0]));
+        assert_string_equal(p.w[0].ctrl, "io");
         cg_plan_free(&p);
 }
 
@@ -600,6 +623,7 @@ int main(void)
                 cmocka_unit_test(test_v1_table_unlimited_memory_lifts_memsw),
                 cmocka_unit_test(test_v1_table_swap_below_limit_is_refused),
                 cmocka_unit_test(test_v2_table),
+                cmocka_unit_test(test_v2_table_bfq_weights),
                 cmocka_unit_test(test_v2_table_quota_only),
                 cmocka_unit_test(test_v2_table_refuses_v1_only_knobs),
                 cmocka_unit_test(test_unified_keys),

@@ -32,6 +32,8 @@ rm -f "$out"/{accel,serial.log,serial-kvm.log,boot-seconds,junit.xml,pytest.log,
 
 kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
 kver=${kernel##*/vmlinuz-}
+[[ -f $kernel ]] || { echo "no kernel in $kdir/boot" >"$out/reason"; exit 2; }
+[[ -f $initrd ]] || { echo "no initramfs at $initrd" >"$out/reason"; exit 2; }
 qemu=$(command -v qemu-system-x86_64) || { echo "no qemu-system-x86_64" >"$out/reason"; exit 2; }
 # The guest mounts fresh tmpfs there, hiding a checkout that lives in them.
 case $repo/ in
@@ -114,8 +116,8 @@ boot() {
         if [[ ! -f $tmp/job/boot-seconds ]]; then
                 local why
                 why=$(cat "$tmp/job/stage1-error" 2>/dev/null ||
-                        grep -m1 -E 'qemu-system|Kernel panic|berth-vm: .*FAILED' "$tmp/qemu.out" "$log" 2>/dev/null |
-                        sed 's/^[^:]*://')
+                        grep -h -m1 -E 'Kernel panic|berth-vm: .*FAILED' "$log" 2>/dev/null ||
+                        grep -v '^$' "$tmp/qemu.out" | tail -1)
                 echo "$accel: the guest stopped before stage 2 (qemu status $rc)${why:+: $why}" >"$tmp/why"
                 return 2
         fi
