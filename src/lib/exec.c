@@ -431,6 +431,9 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
                 exec_child_main(&a);
         }
         close(sp[1]);
+        /* our copy of a NOTIFY listener's connection must not keep it
+         * waiting for an EOF while we wait for the process */
+        seccomp_plan_cloned(x->seccomp, x->st.pid);
         /* #1 GO, once it is in the cgroup in every hierarchy (v2: born there) */
         int r = cgroup_enter(x->cg, x->joiner, err);
         if (r == 0)
