@@ -41,6 +41,8 @@ const struct verb *find_verb(const char *name);
 int verb_usage(const struct verb *v, FILE *f);
 /* One error line naming the option getopt refused; returns 2. */
 int bad_option(struct oci *o, const struct verb *v, char **argv);
+/* --format table|json into *json; non-zero (after the error line) otherwise. */
+int parse_format(struct oci *o, const struct verb *v, const char *arg, bool *json);
 /* Exactly one positional ID at argv[first]; 0, or 2 after an error line. */
 int want_id(struct oci *o, const struct verb *v, int argc, char **argv, int first,
             const char **id);

@@ -168,11 +168,8 @@ int cmd_ps(struct oci *o, int argc, char **argv)
         {
                 switch (c) {
                 case 'f':
-                        if (!strcmp(optarg, "json"))
-                                json = true;
-                        else if (strcmp(optarg, "table"))
-                                return cli_errorf(&o->log, "ps: unknown format '%s' (table or json)",
-                                                  optarg);
+                        if (parse_format(o, v, optarg, &json))
+                                return 2;
                         break;
                 case 'h': return verb_usage(v, stdout);
                 default: return bad_option(o, v, argv);

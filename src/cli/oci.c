@@ -34,6 +34,15 @@ int bad_option(struct oci *o, const struct verb *v, char **argv)
         return 2;
 }
 
+/* --format table|json */
+int parse_format(struct oci *o, const struct verb *v, const char *arg, bool *json)
+{
+        if (strcmp(arg, "json") && strcmp(arg, "table"))
+                return cli_errorf(&o->log, "%s: unknown format '%s' (table or json)", v->name, arg);
+        *json = !strcmp(arg, "json");
+        return 0;
+}
+
 /* One positional ID, nothing else. */
 int want_id(struct oci *o, const struct verb *v, int argc, char **argv, int first,
             const char **id)
@@ -254,11 +263,8 @@ static int cmd_list(struct oci *o, int argc, char **argv)
         {
                 switch (c) {
                 case 'f':
-                        if (!strcmp(optarg, "json"))
-                                json = true;
-                        else if (strcmp(optarg, "table"))
-                                return cli_errorf(&o->log, "list: unknown format '%s' (table or json)",
-                                                  optarg);
+                        if (parse_format(o, v, optarg, &json))
+                                return 2;
                         break;
                 case 'q': quiet = true; break;
                 case 'h': return verb_usage(v, stdout);
