@@ -38,10 +38,10 @@ static int open_live(const struct berth_oci_ctx *ctx, const char *id, const char
                      bool stopped_ok, int *dirfd, struct state *st, struct berth_cgroup **cg,
                      struct berth_error *err)
 {
-        int r = container_load(ctx, id, lock, dirfd, st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, lock, dirfd, st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(*dirfd, st);
         if ((s == STATUS_STOPPED && !stopped_ok) || s == STATUS_CREATING || !st->cgroup_path)
                 r = berth_error_setx(err, ESRCH, "%s %s: the container is %s", verb, id,
                                      status_name(s));

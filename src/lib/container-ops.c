@@ -20,7 +20,7 @@
 #include "util.h"
 
 int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, int *dirfd,
-                   struct state *st, struct berth_error *err)
+                   struct state *st, enum container_status *status, struct berth_error *err)
 {
         _cleanup_close_ int fd = -1;
         int r = state_open(ctx_root(ctx), id, lock, &fd, err);
@@ -29,6 +29,8 @@ int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, i
         r = state_load(fd, id, st, err);
         if (r < 0)
                 return r;
+        if (status)
+                *status = state_status(fd, st);
         *dirfd = TAKE_FD(fd);
         return 0;
 }
@@ -100,10 +102,10 @@ int berth_oci_kill(const struct berth_oci_ctx *ctx, const char *id, int sig, boo
 {
         _cleanup_close_ int dirfd = -1;
         struct state st;
-        int r = container_load(ctx, id, false, &dirfd, &st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, false, &dirfd, &st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(dirfd, &st);
         if (all && st.cgroup_path && s != STATUS_CREATING) {
                 struct berth_cgroup *cg = NULL;
                 r = cgroup_open(st.cgroup_path, &cg, err);
@@ -133,10 +135,10 @@ int berth_oci_delete(const struct berth_oci_ctx *ctx, const char *id, bool force
 {
         _cleanup_close_ int dirfd = -1;
         struct state st;
-        int r = container_load(ctx, id, true, &dirfd, &st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, true, &dirfd, &st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(dirfd, &st);
         /* a created container has run nothing of the user's yet: deleting it
          * is how engines abort a create, so no --force is needed */
         if (!force && (s == STATUS_RUNNING || s == STATUS_PAUSED)) {
@@ -165,10 +167,10 @@ static int set_frozen(const struct berth_oci_ctx *ctx, const char *id, bool froz
         const char *verb = frozen ? "pause" : "resume";
         _cleanup_close_ int dirfd = -1;
         struct state st;
-        int r = container_load(ctx, id, true, &dirfd, &st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, true, &dirfd, &st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(dirfd, &st);
         enum container_status want = frozen ? STATUS_RUNNING : STATUS_PAUSED;
         if (s != want) {
                 state_clear(&st);
@@ -200,10 +202,11 @@ int berth_oci_state(const struct berth_oci_ctx *ctx, const char *id, char **json
 {
         _cleanup_close_ int dirfd = -1;
         struct state st;
-        int r = container_load(ctx, id, false, &dirfd, &st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, false, &dirfd, &st, &s, err);
         if (r < 0)
                 return r;
-        *json = state_to_oci_json(&st, state_status(dirfd, &st));
+        *json = state_to_oci_json(&st, s);
         state_clear(&st);
         return *json ? 0 : berth_error_setx(err, ENOMEM, "state %s", id);
 }

@@ -446,10 +446,10 @@ int berth_oci_start(const struct berth_oci_ctx *ctx, const char *id, struct bert
 {
         _cleanup_close_ int dirfd = -1;
         struct state st;
-        int r = container_load(ctx, id, true, &dirfd, &st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, true, &dirfd, &st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(dirfd, &st);
         if (s != STATUS_CREATED)
                 r = berth_error_setx(err, EINVAL, "start %s: the container is %s, not created",
                                      id, status_name(s));

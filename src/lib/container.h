@@ -27,9 +27,10 @@ void container_post_hooks(const struct berth_oci_ctx *ctx, const struct state *s
 int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
                        struct berth_error *err);
 
-/* Open + lock + load; fails with "container X does not exist". */
+/* Open (+ lock) + load, and what the container is doing now (status may
+ * be NULL); fails with "container X does not exist". */
 int container_load(const struct berth_oci_ctx *ctx, const char *id, bool lock, int *dirfd,
-                   struct state *st, struct berth_error *err);
+                   struct state *st, enum container_status *status, struct berth_error *err);
 
 /* A pidfd of the init only while it is the process we started (the pid
  * may have been reused by now); a negative errno otherwise. */

@@ -279,10 +279,10 @@ static int ns_to_join(pid_t pid, struct berth_error *err)
 static int prepare(const struct berth_oci_ctx *ctx, const char *id, const struct berth_exec_opts *o,
                    struct exec_run *x, struct berth_error *err)
 {
-        int r = container_load(ctx, id, true, &x->dirfd, &x->st, err);
+        enum container_status s;
+        int r = container_load(ctx, id, true, &x->dirfd, &x->st, &s, err);
         if (r < 0)
                 return r;
-        enum container_status s = state_status(x->dirfd, &x->st);
         if (s == STATUS_PAUSED)
                 return berth_error_setx(err, EBUSY, "the container is paused: resume it first");
         if (s != STATUS_RUNNING && s != STATUS_CREATED)
