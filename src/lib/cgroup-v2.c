@@ -275,10 +275,8 @@ static int v2_v1_only(const struct cg_row *row, const struct berth_resources *re
 /* Memory knobs without a v2 file and skipped, as runc does: swappiness
  * (v2 has none per cgroup), disableOOMKiller (no per-cgroup switch),
  * useHierarchy (always on), kernel and kernelTCP (kernel memory is
- * accounted with the rest). linux.resources.devices needs an eBPF
- * program on v2.
- * TODO(devices): attach a BPF_CGROUP_DEVICE program built from the rules;
- * until then the rules are accepted and not enforced on a pure v2 host. */
+ * accounted with the rest). linux.resources.devices become an eBPF
+ * program (cgroup-bpf.c), attached by cgroup.c after these writes. */
 static const struct cg_row v2_rows[] = {
         { "memory", "memory.max", NULL, "linux.resources.memory.limit", cg_emit_i64_max,
           OFF(memory.limit), U },

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-bpf.h"
 #include "cgroup-internal.h"
 #include "cleanup.h"
 
@@ -307,6 +308,10 @@ static int apply(struct berth_cgroup *cg, const struct berth_resources *res,
         if (r == 0)
                 r = cg_plan_run(cg, &plan, err);
         cg_plan_free(&plan);
+        /* v2 has no devices.allow: the rules become an eBPF program (on
+         * v1 and hybrid the devices controller's files carry them) */
+        if (r == 0 && cg->layout == CGROUP_LAYOUT_V2 && res->n_devices > 0 && u && u->dirfd >= 0)
+                r = cgroup_bpf_attach_devices(u->dirfd, res->devices, res->n_devices, err);
         return r;
 }
 
