@@ -1,6 +1,8 @@
 # A thin front over meson + ninja; the real build lives in meson.build.
 #   make            dependencies (Debian 12), configure, build: build/berth
-#   make check      unit tests (plain and ASan+UBSan), smoke tests, integration
+#   make check      unit tests (plain and ASan+UBSan), smoke tests, integration,
+#                   and the cgroup-v2 guest (check-v2) as its last stage
+#   make check-v2   the cgroup tests again in a qemu guest with pure cgroup v2
 #   make demo       run a container and show what isolates it
 #   make bench      start-up time against crun and runc
 #   make install    meson install; honours PREFIX and DESTDIR
@@ -10,7 +12,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILDDIR ?= build
 
-.PHONY: all deps build check demo bench install clean
+.PHONY: all deps build check check-v2 demo bench install clean
 
 all: build
 
@@ -22,6 +24,9 @@ build:
 
 check:
 	@scripts/check.sh
+
+check-v2:
+	@scripts/check-v2.sh
 
 demo:
 	@scripts/demo.sh

@@ -1,16 +1,16 @@
 #!/bin/bash
 # `make check-v2`: the integration tests again on a pure cgroup-v2 machine,
 # a qemu guest that boots Debian's own kernel with cgroup_no_v1=all and
-# sees this machine's root filesystem read-only (tests/vm/README.md).
+# sees this machine's root filesystem read-only (docs/testing-v2.md).
 #   scripts/check-v2.sh [PYTEST ARGS...]
 # Without arguments: the cgroup, lifecycle, update/events and cgroup-v2
-# tests, plus the cgroup-smoke program. Lines before the last are details (indented); the
-# last is `N passed, N failed, N skipped`, which scripts/check.sh adds to
-# its totals. A guest that cannot boot here counts as one skipped test,
-# with one line saying why; it never counts as passed. Exits non-zero
-# when anything failed.
-#   BERTH_VM_ACCEL=kvm|tcg   force the accelerator (default: KVM if it works, else TCG)
-#   BERTH_VM_TIMEOUT=S       seconds for the guest run (default 540)
+# (resources and device filter) tests, plus the cgroup-smoke program.
+# Lines before the last are details (indented); the last is
+# `N passed, N failed, N skipped`, which scripts/check.sh adds to its
+# totals. A guest that cannot boot here counts as one skipped test, with
+# one line saying why; it never counts as passed. Exits non-zero when
+# anything failed. Knobs (BERTH_VM_ACCEL, BERTH_VM_TIMEOUT, ...): see
+# tests/vm/run.sh.
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,8 @@ initrd=$cache/initramfs.cpio.gz
 tests=("$@")
 if [[ ${#tests[@]} -eq 0 ]]; then
         tests=(tests/integration/test_cgroups.py tests/integration/test_lifecycle.py
-                tests/integration/test_update_events.py tests/integration/test_cgroup_v2.py)
+                tests/integration/test_update_events.py tests/integration/test_cgroup_v2.py
+                tests/integration/test_cgroup_v2_devices.py)
 fi
 t0=$SECONDS
 
@@ -68,6 +69,7 @@ fi
 
 # --- the results: pytest's junit xml and cgroup-smoke's count line
 info="$(basename "$kdir") on $accel"
+[[ -f $logs/fallback ]] && info+=" ($(cat "$logs/fallback"))"
 [[ -f $logs/boot-seconds ]] && info+=", tests began $(cat "$logs/boot-seconds") s after boot"
 [[ -f $logs/test-seconds ]] && info+=", pytest took $(cat "$logs/test-seconds") s"
 echo "   guest: $info; the stage took $((SECONDS - t0)) s"
@@ -101,7 +103,12 @@ EOF
         grep -E '^(FAILED|ERROR) ' "$logs/pytest.log" | sed 's/^/      /'
         p=$((p + jp)) f=$((f + jf)) s=$((s + js))
 else
-        echo "   pytest reported nothing: $(cat "$logs/reason" 2>/dev/null || tail -1 "$logs/pytest.log" 2>/dev/null)"
+        echo "   pytest wrote no results (status $(cat "$logs/pytest.rc" 2>/dev/null || echo none));" \
+                "see $logs/pytest.log"
+        f=$((f + 1))
+fi
+if [[ $(cat "$logs/pytest.rc" 2>/dev/null) == 124 ]]; then
+        echo "   pytest ran out of time in the guest (BERTH_VM_TIMEOUT); only the tests that finished are counted"
         f=$((f + 1))
 fi
 if [[ -s $logs/zombies ]]; then

@@ -1,8 +1,9 @@
 #!/bin/bash
 # `make check`: build, unit tests (plain, then ASan+UBSan), the smoke
-# programs, the integration suite. One line per stage, and the sum as the
-# very last line: `N passed, N failed, N skipped`. Exits non-zero when
-# anything failed.
+# programs, the integration suite, and the cgroup tests again in a pure
+# cgroup-v2 qemu guest (scripts/check-v2.sh). One line per stage, and the
+# sum as the very last line: `N passed, N failed, N skipped`. Exits
+# non-zero when anything failed.
 #   scripts/check.sh [--no-integration]   (the flag is for quick local runs)
 set -uo pipefail
 
@@ -175,6 +176,20 @@ EOF
 else
         tail -20 "$logs/pytest.log"
         add integration 0 1 0
+fi
+
+# --- the same build and tests on a pure cgroup-v2 machine (a qemu guest).
+# Its details come first, then its count line; a guest that cannot boot
+# here is one skip, with the reason.
+v2out=$(scripts/check-v2.sh 2>"$logs/check-v2.err")
+v2count=$(tail -1 <<<"$v2out")
+if [[ $v2count =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+        sed '$d' <<<"$v2out" | grep -vE '^   logs: '
+        add "cgroup v2 (qemu guest)" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+else
+        echo "$v2out" | tail -20
+        tail -5 "$logs/check-v2.err"
+        add "cgroup v2 (qemu guest)" 0 1 0
 fi
 echo "   logs: $logs/"
 total

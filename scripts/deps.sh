@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential meson ninja-build pkg-config libjansson-dev libseccomp-dev
-      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2)
+      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 uidmap)
 if [[ "${1:-}" == "--bench" ]]; then
         pkgs+=(crun runc lxc bubblewrap time)
 fi

@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -423,12 +425,47 @@ static void oci_usage(FILE *f)
                 fprintf(f, "  %-10s %.*s\n", verbs[i].name,
                         (int)strcspn(verbs[i].summary, "\n"), verbs[i].summary);
         fprintf(f, "\nGlobal options:\n"
-                   "  --root DIR               state directory (default /run/berth)\n"
+                   "  --root DIR               state directory (default /run/berth;\n"
+                   "                           not root: $XDG_RUNTIME_DIR/berth)\n"
                    "  --log FILE               also write errors to FILE\n"
                    "  --log-format text|json   format of --log\n"
                    "  --debug                  more detail\n"
                    "  --systemd-cgroup         accepted; berth drives cgroupfs directly\n"
                    "  --version, --help\n");
+}
+
+/* A directory of the caller's own: a runtime directory that is someone
+ * else's (XDG_RUNTIME_DIR kept by su or runuser) is not ours to use. */
+static bool own_dir(const char *path)
+{
+        struct stat st;
+        return path && path[0] == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+               st.st_uid == geteuid();
+}
+
+/* The default --root of a user who is not root (/run/berth is root's):
+ * $XDG_RUNTIME_DIR/berth, else /run/user/UID/berth, as runc does. */
+static int rootless_root(struct oci *o, const struct verb *v, int argc, char **argv, char *buf,
+                         size_t cap)
+{
+        if (o->ctx.root || geteuid() == 0 || !strcmp(v->name, "spec") ||
+            !strcmp(v->name, "features"))
+                return 0;
+        for (int i = 1; i < argc; i++)
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+                        return 0;
+        char run_user[64];
+        snprintf(run_user, sizeof(run_user), "/run/user/%u", (unsigned)geteuid());
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        const char *dir = own_dir(xdg) ? xdg : own_dir(run_user) ? run_user : NULL;
+        if (!dir)
+                return cli_errorf(&o->log,
+                                  "no state directory for uid %u: XDG_RUNTIME_DIR is not set to "
+                                  "a directory of yours and %s does not exist; pass --root DIR",
+                                  (unsigned)geteuid(), run_user);
+        snprintf(buf, cap, "%s/berth", dir);
+        o->ctx.root = buf;
+        return 0;
 }
 
 int oci_main(int argc, char **argv)
@@ -479,5 +516,8 @@ int oci_main(int argc, char **argv)
         const struct verb *v = find_verb(argv[optind]);
         if (!v)
                 return cli_errorf(&o.log, "unknown verb '%s' (try berth oci --help)", argv[optind]);
+        char root[PATH_MAX];
+        if (rootless_root(&o, v, argc - optind, argv + optind, root, sizeof(root)) != 0)
+                return 1;
         return v->run(&o, argc - optind, argv + optind);
 }

@@ -84,7 +84,7 @@ void cg_plan_free(struct cg_plan *p);
 
 /* What the plan depends on besides the spec. */
 struct cg_env {
-        int64_t cur_mem_limit; /* v1: memory.limit_in_bytes now; -1 unlimited */
+        int64_t cur_mem_limit; /* the limit now (memory.limit_in_bytes, memory.max); -1 none */
         bool has_unified;      /* a cgroup2 hierarchy exists (v2, or hybrid) */
         bool hugetlb_unified;  /* hybrid without a v1 hugetlb hierarchy */
         bool io_bfq;           /* v2: the cgroup has BFQ's io.bfq.weight */

@@ -80,10 +80,19 @@ int cg2_swap_value(const struct berth_resources *res, char *buf, size_t len,
         return 1;
 }
 
+/* An update may carry memory+swap without a memory limit: swap.max is
+ * then relative to the limit the cgroup has now (runc gets the same by
+ * merging the update into the container's config). */
 static int v2_swap(const struct cg_row *row, const struct berth_resources *res,
                    const struct cg_env *env, struct cg_plan *plan, struct berth_error *err)
 {
-        (void)env;
+        struct berth_resources with_limit;
+        const struct opt_i64 *L = &res->memory.limit;
+        if (!(L->set && L->v != 0) && env->cur_mem_limit > 0) {
+                with_limit = *res;
+                with_limit.memory.limit = (struct opt_i64){ true, env->cur_mem_limit };
+                res = &with_limit;
+        }
         char buf[32];
         int r = cg2_swap_value(res, buf, sizeof(buf), err);
         if (r <= 0)

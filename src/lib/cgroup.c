@@ -294,6 +294,10 @@ static int apply(struct berth_cgroup *cg, const struct berth_resources *res,
                 if (m && m->dirfd >= 0 &&
                     cg_read_i64_at(m->dirfd, "memory.limit_in_bytes", &v) == 0)
                         env.cur_mem_limit = v >= (INT64_C(1) << 62) ? -1 : v;
+        } else if (cg->h[0].dirfd >= 0) {
+                int64_t v; /* "max" reads as -1 */
+                if (cg_read_i64_at(cg->h[0].dirfd, "memory.max", &v) == 0)
+                        env.cur_mem_limit = v;
         }
         struct cg_plan plan = { 0 };
         int r = cg->ops->plan(res, &env, &plan, err);

@@ -42,9 +42,14 @@ static int open_live(const struct berth_oci_ctx *ctx, const char *id, const char
         int r = container_load(ctx, id, lock, dirfd, st, &s, err);
         if (r < 0)
                 return r;
-        if ((s == STATUS_STOPPED && !stopped_ok) || s == STATUS_CREATING || !st->cgroup_path)
+        if ((s == STATUS_STOPPED && !stopped_ok) || s == STATUS_CREATING)
                 r = berth_error_setx(err, ESRCH, "%s %s: the container is %s", verb, id,
                                      status_name(s));
+        else if (!st->cgroup_path)
+                r = berth_error_setx(err, ENOTSUP,
+                                     "%s %s: the container has no cgroup (cgroups were skipped: "
+                                     "not delegated to its owner)",
+                                     verb, id);
         else if (cgroup_open(st->cgroup_path, cg, err) < 0)
                 r = berth_error_prefix(err, "%s %s", verb, id);
         if (r < 0) {

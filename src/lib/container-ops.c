@@ -177,6 +177,13 @@ static int set_frozen(const struct berth_oci_ctx *ctx, const char *id, bool froz
                 return berth_error_setx(err, EINVAL, "%s %s: the container is %s, not %s", verb,
                                         id, status_name(s), status_name(want));
         }
+        if (!st.cgroup_path) {
+                state_clear(&st);
+                return berth_error_setx(err, ENOTSUP,
+                                        "%s %s: the container has no cgroup to freeze (cgroups "
+                                        "were skipped: not delegated to its owner)",
+                                        verb, id);
+        }
         struct berth_cgroup *cg = NULL;
         r = cgroup_open(st.cgroup_path, &cg, err);
         state_clear(&st);

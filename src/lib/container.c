@@ -29,9 +29,11 @@
 #include "console.h"
 #include "devices.h"
 #include "hooks.h"
+#include "mount-idmap.h"
 #include "ns.h"
 #include "process-attrs.h"
 #include "process.h"
+#include "rootless.h"
 #include "seccomp.h"
 #include "spec.h"
 #include "sync.h"
@@ -136,7 +138,8 @@ static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
         l->st.id = strdup(id);
         l->st.oci_version = strdup(l->spec->oci_version ? l->spec->oci_version : "1.2.0");
         l->st.bundle = strdup(l->spec->bundle);
-        l->st.cgroup_path = strdup(cgroup_path);
+        /* NULL: a rootless container without a cgroup */
+        l->st.cgroup_path = cgroup_path ? strdup(cgroup_path) : NULL;
         l->st.created = strdup(created);
         /* the owner's uid; the name is looked up only when listed (NSS is
          * slow to load and not needed to start a container) */
@@ -151,7 +154,8 @@ static int fill_state(struct launch *l, const char *id, const char *cgroup_path)
                                     json_string(l->spec->annotations[i].value));
         l->st.annotations = ann;
         l->st.hooks = hooks_to_json(l->spec);
-        if (!l->st.id || !l->st.oci_version || !l->st.bundle || !l->st.cgroup_path ||
+        if (!l->st.id || !l->st.oci_version || !l->st.bundle ||
+            (cgroup_path && !l->st.cgroup_path) ||
             !l->st.created || !l->st.owner || !ann)
                 return -ENOMEM;
         return 0;
@@ -245,6 +249,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         _cleanup_close_ int listen_fd = -1;
         _cleanup_free_ char *cgroup_path = NULL;
         _cleanup_free_ struct berth_device_rule *rules = NULL;
+        struct berth_error no_cgroup = { 0 }; /* a warning, once created */
         int r;
 
         memset(l, 0, sizeof(*l));
@@ -293,7 +298,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         if (r < 0)
                 goto fail;
         res.devices = rules;
-        r = cgroup_create(cgroup_path, &res, &l->cg, err);
+        r = cgroup_create_or_skip(id, cgroup_path, spec, &res, &l->cg, &no_cgroup, err);
         if (r < 0)
                 goto fail;
         r = ns_open_paths(spec, ns_fds, err);
@@ -317,7 +322,11 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 close(sp[1]);
                 goto fail;
         }
-        l->pid = clone3_init(ns_clone_flags(spec), cgroup_clone_fd(l->cg), &l->pidfd);
+        /* asked here: in the init, before its maps, geteuid() is 65534
+         * and after them 0 */
+        bool unprivileged = geteuid() != 0;
+        l->pid = clone3_init(ns_clone_flags(spec), l->cg ? cgroup_clone_fd(l->cg) : -1,
+                             &l->pidfd);
         if (l->pid < 0) {
                 l->pid = 0;
                 r = berth_error_set(err, errno, "clone the container's init");
@@ -332,7 +341,9 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                                        .seccomp = l->seccomp,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
                                        .terminal = spec->process.terminal,
-                                       .no_pivot = opts && opts->no_pivot };
+                                       .no_pivot = opts && opts->no_pivot,
+                                       /* we (or newuidmap) must write its maps */
+                                       .stay_dumpable = unprivileged };
                 memcpy(a.ns_fds, ns_fds, sizeof(ns_fds));
                 init_main(&a);
         }
@@ -347,14 +358,17 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 if (r < 0)
                         goto fail;
         }
-        r = cgroup_enter(l->cg, l->pid, err);
+        r = l->cg ? cgroup_enter(l->cg, l->pid, err) : 0;
         if (r < 0)
                 goto fail;
-        if (fill_state(l, id, cgroup_path) < 0) {
+        if (fill_state(l, id, l->cg ? cgroup_path : NULL) < 0) {
                 r = berth_error_setx(err, ENOMEM, "record state of %s", id);
                 goto fail;
         }
         r = sync_send(l->sync_fd, SYNC_GO, -1, err);
+        if (r < 0)
+                goto fail;
+        r = idmap_trees_send(spec, l->pid, l->sync_fd, err);
         if (r < 0)
                 goto fail;
         r = hooks_parent_steps(l, err);
@@ -386,6 +400,8 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 if (r < 0)
                         goto fail;
         }
+        if (no_cgroup.code)
+                ctx_warn(ctx, &no_cgroup);
         return 0;
 fail:
         if (r == -EPIPE && l->pid > 0)

@@ -34,6 +34,7 @@
 #include "seccomp.h"
 #include "security.h"
 #include "sync.h"
+#include "util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -75,8 +76,11 @@ static int prepare(struct exec_child_args *a, char **exe, struct berth_error *er
                 r = process_switch_user(p, err);
         if (r < 0)
                 return r;
-        if (p->cwd && chdir(p->cwd) < 0)
-                return berth_error_set(err, errno, "chdir to cwd %s", p->cwd);
+        if (p->cwd) {
+                r = process_chdir_cwd(p->cwd, err);
+                if (r < 0)
+                        return r;
+        }
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_set(err, errno, "set no_new_privs");
         umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
@@ -122,6 +126,8 @@ _Noreturn void exec_child_main(struct exec_child_args *a)
         struct berth_error err = { 0 };
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
+        const int keep[] = { a->sync_fd, a->init_pidfd, a->root_fd };
+        process_close_inherited_fds(a->preserve_fds, keep, ARRAY_SIZE(keep));
         /* #1 GO: we are in the container's cgroup */
         if (sync_expect(a->sync_fd, SYNC_GO, NULL, &err) < 0)
                 goto fail;

@@ -324,7 +324,8 @@ static int prepare(const struct berth_oci_ctx *ctx, const char *id, const struct
                 if (x->root_fd < 0)
                         return berth_error_set(err, errno, "open the container's root");
         }
-        return cgroup_open(x->st.cgroup_path, &x->cg, err);
+        /* NULL: a rootless container without a cgroup */
+        return x->st.cgroup_path ? cgroup_open(x->st.cgroup_path, &x->cg, err) : 0;
 }
 
 static pid_t clone3_joiner(int cgroup_fd)
@@ -409,7 +410,7 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return berth_error_set(err, errno, "socketpair");
         x->sync_fd = sp[0];
-        x->joiner = clone3_joiner(cgroup_clone_fd(x->cg));
+        x->joiner = clone3_joiner(x->cg ? cgroup_clone_fd(x->cg) : -1);
         if (x->joiner < 0) {
                 x->joiner = 0;
                 close(sp[1]);
@@ -435,7 +436,7 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
          * waiting for an EOF while we wait for the process */
         seccomp_plan_cloned(x->seccomp, x->st.pid);
         /* #1 GO, once it is in the cgroup in every hierarchy (v2: born there) */
-        int r = cgroup_enter(x->cg, x->joiner, err);
+        int r = x->cg ? cgroup_enter(x->cg, x->joiner, err) : 0;
         if (r == 0)
                 r = sync_send(x->sync_fd, SYNC_GO, -1, err);
         if (r < 0)

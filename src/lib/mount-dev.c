@@ -239,8 +239,9 @@ static int open_console_target(int dev, struct berth_error *err)
                         return berth_error_set(err, errno, "create /dev/console");
         }
         if (fd == -ELOOP)
-                return berth_error_setx(err, ELOOP, "/dev/console is a symlink: refusing to "
-                                                    "bind the terminal over what it points to");
+                return berth_error_setx(err, ELOOP,
+                                        "/dev/console is a symlink: refusing to "
+                                        "bind the terminal over what it points to");
         if (fd < 0)
                 return berth_error_set(err, -fd, "open /dev/console");
         struct stat st;
@@ -264,11 +265,11 @@ static int open_console_target(int dev, struct berth_error *err)
  * /proc verified to be procfs. */
 static int bind_fds(int root, int from, int to, struct berth_error *err)
 {
-        _cleanup_close_ int tree = (int)open_tree(from, "",
-                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        _cleanup_close_ int tree =
+                (int)open_tree(from, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
         if (tree >= 0) {
-                if (move_mount(tree, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
-                    0)
+                if (move_mount(tree, "", to, "",
+                               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return berth_error_set(err, errno, "bind the terminal onto /dev/console");
                 return 0;
         }
@@ -301,8 +302,9 @@ int dev_console_bind(int pty, struct berth_error *err)
                 return berth_error_set(err, errno, "open /");
         _cleanup_close_ int dev = open_nofollow(root, "dev", O_PATH | O_DIRECTORY);
         if (dev == -ELOOP)
-                return berth_error_setx(err, ELOOP, "/dev of the container is a symlink: refusing "
-                                                    "to create /dev/console through it");
+                return berth_error_setx(err, ELOOP,
+                                        "/dev of the container is a symlink: refusing "
+                                        "to create /dev/console through it");
         if (dev < 0)
                 return berth_error_set(err, -dev, "open /dev");
         _cleanup_close_ int target = open_console_target(dev, err);

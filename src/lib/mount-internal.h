@@ -22,12 +22,15 @@ static inline const char *fd_path(int fd, char buf[static FD_PATH_MAX])
         return buf;
 }
 
+struct idmap_trees;
+
 /* What the mount code needs to know about the process it runs in. */
 struct mount_ctx {
         const struct berth_spec *spec;
         int rootfd;  /* O_PATH of the rootfs bind mount (or of / after pivot) */
         bool userns; /* mknod and some fs types are refused: bind from the host */
         const char *mount_label; /* SELinux context="..." for new mounts, or NULL */
+        const struct idmap_trees *idmap_trees; /* from the runtime (mount-idmap.h), or NULL */
 };
 
 /* True when the init runs in a user namespace other than the host's

@@ -14,6 +14,7 @@ enum opt_kind {
         OPT_CLEAR,       /* flags &= ~flag, remembered in clear */
         OPT_PROPAGATION, /* propagation = flag */
         OPT_SKIP,        /* ours or the engine's, never the kernel's */
+        OPT_IDMAP,       /* idmapped mount; flag MS_REC: ridmap */
 };
 
 /* Every option mount(8) offers that runtime-spec allows; a later option
@@ -59,26 +60,28 @@ enum opt_kind {
         X("unbindable", MS_UNBINDABLE, OPT_PROPAGATION)                                            \
         X("runbindable", MS_UNBINDABLE | MS_REC, OPT_PROPAGATION)
 
+/* Idmapped mounts: not mount(2) flags but a detached tree given an
+ * idmapping with mount_setattr(MOUNT_ATTR_IDMAP) (mount-idmap.c);
+ * "ridmap" idmaps every mount of an rbind, "idmap" only its top. */
+#define IDMAP_OPTS(X)                                                                              \
+        X("idmap", 0, OPT_IDMAP)                                                                   \
+        X("ridmap", MS_REC, OPT_IDMAP)
+
 /* Recognised and dropped, and not reported as supported: tmpcopyup
- * (copy the shadowed content into a tmpfs) is an engine feature;
- * idmap/ridmap (idmapped mounts) are done with mount_setattr, not with
- * options, and are not implemented yet. */
-#define SKIPPED_OPTS(X)                                                                            \
-        X("tmpcopyup", 0, OPT_SKIP)                                                                \
-        X("idmap", 0, OPT_SKIP)                                                                    \
-        X("ridmap", 0, OPT_SKIP)
+ * (copy the shadowed content into a tmpfs) is an engine feature. */
+#define SKIPPED_OPTS(X) X("tmpcopyup", 0, OPT_SKIP)
 
 #define OPT_ROW(name, flag, kind) { name, flag, kind },
 static const struct {
         const char *name;
         unsigned long flag;
         enum opt_kind kind;
-} mount_opts[] = { APPLIED_OPTS(OPT_ROW) SKIPPED_OPTS(OPT_ROW) };
+} mount_opts[] = { APPLIED_OPTS(OPT_ROW) IDMAP_OPTS(OPT_ROW) SKIPPED_OPTS(OPT_ROW) };
 
 #define OPT_NAME(name, flag, kind) name,
 const char *const *mount_option_names(void)
 {
-        static const char *const names[] = { APPLIED_OPTS(OPT_NAME) NULL };
+        static const char *const names[] = { APPLIED_OPTS(OPT_NAME) IDMAP_OPTS(OPT_NAME) NULL };
         return names;
 }
 
@@ -104,6 +107,9 @@ int mount_options_parse(struct berth_mount *m, struct berth_error *err)
         m->data = NULL;
         m->flags = m->clear = m->propagation = 0;
         m->bind = m->recursive = false;
+        m->idmap_recursive = false;
+        /* mappings of the mount's own make it idmapped without an option */
+        m->idmap = m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
         size_t len = 0;
 
         /* "bind" is the spec's type for a bind mount; "rbind" is not the
@@ -143,6 +149,10 @@ int mount_options_parse(struct berth_mount *m, struct berth_error *err)
                         break;
                 case OPT_PROPAGATION:
                         m->propagation = f;
+                        break;
+                case OPT_IDMAP:
+                        m->idmap = true;
+                        m->idmap_recursive = f != 0;
                         break;
                 case OPT_SKIP:
                         break;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mount-idmap.h"
 #include "mount-internal.h"
 #include "mount.h"
 #include "process-attrs.h"
@@ -254,8 +255,8 @@ static const char *const unlabeled_types[] = { "proc", "sysfs", "cgroup", "cgrou
 
 /* m->data with linux.mountLabel appended as context="..." when SELinux
  * labels this mount; *out is NULL when the data stays as it is. */
-static int labeled_data(const struct mount_ctx *ctx, const struct berth_mount *m,
-                        const char *type, char **out, struct berth_error *err)
+static int labeled_data(const struct mount_ctx *ctx, const struct berth_mount *m, const char *type,
+                        char **out, struct berth_error *err)
 {
         *out = NULL;
         if (!ctx->mount_label)
@@ -314,7 +315,9 @@ static int mount_one(const struct mount_ctx *ctx, const struct berth_mount *m, c
         /* MS_BIND/MS_REC and propagation are applied by their own calls. */
         unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MNT_PROPAGATION_FLAGS);
         int r;
-        if (bind)
+        if (m->idmap)
+                r = mount_idmapped(ctx, m, rel, flags, err);
+        else if (bind)
                 r = mount_bind(ctx, m, rel, flags, recursive, err);
         else if (!m->type)
                 return berth_error_setx(err, EINVAL, "mount %s: no type and not a bind mount",
@@ -342,6 +345,12 @@ static void umask_restore(mode_t *m)
 }
 
 int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err)
+{
+        return rootfs_prepare_with(spec, NULL, err);
+}
+
+int rootfs_prepare_with(const struct berth_spec *spec, const struct idmap_trees *trees,
+                        struct berth_error *err)
 {
         if (!spec->root_path)
                 return berth_error_setx(err, EINVAL, "root.path is not set");
@@ -378,6 +387,7 @@ int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err)
                 .rootfd = rootfd,
                 .userns = mount_in_userns(spec),
                 .mount_label = process_mount_label(spec),
+                .idmap_trees = trees,
         };
         /* Modes below are the ones asked for, not the caller's umask's. */
         __attribute__((cleanup(umask_restore))) mode_t old_umask = umask(0);

@@ -175,15 +175,10 @@ static int write_map(pid_t pid, const char *file, const struct berth_idmap *maps
 
 int ns_write_idmaps(pid_t pid, const struct berth_spec *spec, struct berth_error *err)
 {
-        /* Without CAP_SETGID in the parent namespace a gid map can only be
-         * written once setgroups is denied (user_namespaces(7)). */
-        if (geteuid() != 0 && spec->n_gid_mappings > 0) {
-                char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-                int r = write_file_at(AT_FDCWD, path, "deny");
-                if (r < 0 && r != -ENOENT)
-                        return berth_error_set(err, -r, "write setgroups");
-        }
+        /* Not root: the kernel's rules for an unprivileged writer, or
+         * newuidmap/newgidmap (ns-rootless.c). */
+        if (geteuid() != 0)
+                return ns_write_idmaps_unprivileged(pid, spec, err);
         int r = write_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, err);
         if (r < 0)
                 return r;

@@ -31,5 +31,11 @@ void ns_close_fds(int fds[BERTH_NS__COUNT]);
 
 /* In the parent: write /proc/PID/{uid_map,setgroups,gid_map}. */
 int ns_write_idmaps(pid_t pid, const struct berth_spec *spec, struct berth_error *err);
+/* The same for a runtime that is not root (ns-rootless.c): a map of only
+ * the caller's own id is written directly (setgroups denied first for the
+ * gid map); any other goes through newuidmap/newgidmap, whose refusal is
+ * the error. The init must still be dumpable. */
+int ns_write_idmaps_unprivileged(pid_t pid, const struct berth_spec *spec,
+                                 struct berth_error *err);
 /* "0 1000 1\n..." for the maps; malloc'd. */
 char *ns_format_idmap(const struct berth_idmap *maps, size_t n);

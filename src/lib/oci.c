@@ -75,7 +75,7 @@ int berth_oci_features(char **json, struct berth_error *err)
                 mount_option_list(), "linux", "namespaces", namespace_names(), "capabilities",
                 capability_names(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
                 "rdma", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux",
-                "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0,
+                "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1,
                 "annotations", "org.berth.version", BERTH_VERSION);
         if (!doc)
                 return berth_error_setx(err, ENOMEM, "features");

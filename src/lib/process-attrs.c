@@ -223,8 +223,9 @@ static int open_procfs(struct berth_error *err)
                 return berth_error_set(err, errno, "open /");
         int fd = open_beneath(root, "proc", O_PATH | O_DIRECTORY);
         if (fd < 0)
-                return berth_error_set(err, -fd, "open /proc (the container needs a procfs "
-                                                 "there to set an LSM label)");
+                return berth_error_set(err, -fd,
+                                       "open /proc (the container needs a procfs "
+                                       "there to set an LSM label)");
         if (!is_procfs(fd)) {
                 close(fd);
                 return berth_error_setx(err, EXDEV,
@@ -243,16 +244,17 @@ static int proc_self_name(int procfd, char *buf, size_t len, struct berth_error 
                 return berth_error_set(err, n < 0 ? errno : EIO, "read /proc/self");
         buf[n] = '\0';
         if (strspn(buf, "0123456789") != (size_t)n)
-                return berth_error_setx(err, EXDEV, "/proc/self of the container is \"%s\", not "
-                                                    "a pid",
+                return berth_error_setx(err, EXDEV,
+                                        "/proc/self of the container is \"%s\", not "
+                                        "a pid",
                                         buf);
         return 0;
 }
 
 /* Write value to the first of the attr files (relative to /proc/<pid>/)
  * that exists. */
-static int write_attr(const char *const *names, size_t n_names, const char *value,
-                      const char *what, struct berth_error *err)
+static int write_attr(const char *const *names, size_t n_names, const char *value, const char *what,
+                      struct berth_error *err)
 {
         _cleanup_close_ int procfd = open_procfs(err);
         if (procfd < 0)

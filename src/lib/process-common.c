@@ -4,14 +4,20 @@
  * either of those, inside the container, before execve. */
 #include "process-common.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "security.h"
 #include "util.h"
 
@@ -64,5 +70,72 @@ int process_switch_user(const struct berth_process *p, struct berth_error *err)
         if (r < 0)
                 return r;
         prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        return 0;
+}
+
+static bool fd_needed(int fd, int preserve_fds, const int *keep, size_t n_keep)
+{
+        if (fd < 3 + preserve_fds)
+                return true;
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] == fd)
+                        return true;
+        /* A socket is no path to walk; the seccomp plan's connection to
+         * its listener is one, needed until the filter is loaded. All of
+         * them are marked close-on-exec before the user's program. */
+        struct stat st;
+        return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+void process_close_inherited_fds(int preserve_fds, const int *keep, size_t n_keep)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d) {
+                /* no /proc here: every number up to the limit */
+                long max = sysconf(_SC_OPEN_MAX);
+                for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+                        if (!fd_needed(fd, preserve_fds, keep, n_keep))
+                                close(fd);
+                return;
+        }
+        int own = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end = NULL;
+                long fd = strtol(de->d_name, &end, 10);
+                if (de->d_name[0] == '.' || *end != '\0' || fd == own ||
+                    fd_needed((int)fd, preserve_fds, keep, n_keep))
+                        continue;
+                close((int)fd);
+        }
+        closedir(d);
+}
+
+int process_chdir_cwd(const char *cwd, struct berth_error *err)
+{
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return berth_error_set(err, errno, "chdir to cwd %s: open /", cwd);
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+        do
+                fd = syscall(SYS_openat2, root, cwd, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        if (fd < 0 && errno == ELOOP)
+                return berth_error_setx(err, ELOOP,
+                                        "chdir to cwd %s: it goes through a /proc magic link or "
+                                        "too many symlinks",
+                                        cwd);
+        if (fd < 0)
+                return berth_error_set(err, errno, "chdir to cwd %s", cwd);
+        /* the kernel checks search permission here, for the user we are now */
+        int r = fchdir((int)fd);
+        int e = errno;
+        close((int)fd);
+        if (r < 0)
+                return berth_error_set(err, e, "chdir to cwd %s", cwd);
         return 0;
 }

@@ -13,3 +13,15 @@ int process_set_oom_score_adj(const struct berth_process *p, struct berth_error 
 /* After caps_drop_bounding(): groups, gid, uid (keeping capabilities
  * across the switch), then the capability sets of p. */
 int process_switch_user(const struct berth_process *p, struct berth_error *err);
+
+/* Right after clone, before anything else: the process holds every fd
+ * the runtime had (no exec came between to drop the close-on-exec ones),
+ * among them host directories such as the cgroup ones. A path the
+ * container controls (cwd, args[0]) going through /proc/self/fd/N would
+ * reach them (CVE-2024-21626), so all are closed but stdio, the preserved
+ * fds 3 .. 3+preserve_fds-1, keep[] (-1 entries are fine) and sockets
+ * (no path leads through one; they close at exec). */
+void process_close_inherited_fds(int preserve_fds, const int *keep, size_t n_keep);
+/* chdir to process.cwd resolved inside our root, never through a /proc
+ * magic link: a cwd of /proc/self/fd/N must not land outside it. */
+int process_chdir_cwd(const char *cwd, struct berth_error *err);

@@ -7,10 +7,8 @@
  * /proc/PID/exe or memory. */
 #include "process.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -28,6 +26,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mount-idmap.h"
 #include "mount.h"
 #include "hooks.h"
 #include "ns.h"
@@ -208,47 +207,21 @@ static int hooks_before_pivot(struct init_args *a, struct berth_error *err)
         return hooks_run(spec->hooks[k], spec->n_hooks[k], k, a->hook_state[0], err);
 }
 
-/* chdir to process.cwd, resolved inside the container's root and never
- * through a /proc magic link: a cwd of /proc/self/fd/N must not land on a
- * directory of the host. */
-static int chdir_cwd(const char *cwd, struct berth_error *err)
-{
-        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
-                return berth_error_set(err, errno, "chdir to cwd %s: open /", cwd);
-        struct open_how how = {
-                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        long fd;
-        do
-                fd = syscall(SYS_openat2, root, cwd, &how, sizeof(how));
-        while (fd < 0 && errno == EAGAIN);
-        if (fd < 0 && errno == ELOOP)
-                return berth_error_setx(err, ELOOP,
-                                        "chdir to cwd %s: it goes through a /proc magic link or "
-                                        "too many symlinks",
-                                        cwd);
-        if (fd < 0)
-                return berth_error_set(err, errno, "chdir to cwd %s", cwd);
-        /* the kernel checks search permission here, for the user we are now */
-        int r = fchdir((int)fd);
-        int e = errno;
-        close((int)fd);
-        if (r < 0)
-                return berth_error_set(err, e, "chdir to cwd %s", cwd);
-        return 0;
-}
-
 /* Everything between GO and READY; the order is the spec's. */
 static int setup(struct init_args *a, char **exe, struct berth_error *err)
 {
         const struct berth_spec *spec = a->spec;
         const struct berth_process *p = &spec->process;
+        __attribute__((cleanup(idmap_trees_release))) struct idmap_trees trees = { 0 };
         int r;
 
         /* #1 GO: maps are written and we are in the cgroup */
         r = sync_expect(a->sync_fd, SYNC_GO, NULL, err);
+        if (r < 0)
+                return r;
+        if (a->stay_dumpable)
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        r = idmap_trees_receive(spec, a->sync_fd, &trees, err);
         if (r < 0)
                 return r;
         r = receive_hook_states(a, err);
@@ -271,7 +244,7 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         if (r < 0)
                 return r;
         if (spec_namespace(spec, BERTH_NS_MNT)) {
-                r = rootfs_prepare(spec, err);
+                r = rootfs_prepare_with(spec, &trees, err);
                 if (r < 0)
                         return r;
                 r = hooks_before_pivot(a, err);
@@ -325,7 +298,7 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         if (r < 0)
                 return r;
         if (p->cwd) {
-                r = chdir_cwd(p->cwd, err);
+                r = process_chdir_cwd(p->cwd, err);
                 if (r < 0)
                         return r;
         }
@@ -370,48 +343,6 @@ static int wait_for_start(struct init_args *a, struct berth_error *err)
         }
 }
 
-static bool fd_needed(const struct init_args *a, int fd)
-{
-        if (fd < 3 + a->preserve_fds || fd == a->sync_fd || fd == a->listen_fd)
-                return true;
-        for (int i = 0; i < BERTH_NS__COUNT; i++)
-                if (a->ns_fds[i] == fd)
-                        return true;
-        /* A socket is no path to walk; the seccomp plan's connection to
-         * its listener is one, needed until the filter is loaded. All of
-         * them are marked close-on-exec before the user's program. */
-        struct stat st;
-        return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-/* Everything the runtime had open came along with clone, with no exec to
- * drop the close-on-exec ones: the cgroup directories of every hierarchy,
- * the bundle's files. A path the container controls (cwd, args[0]) that
- * goes through /proc/self/fd/N would reach them (CVE-2024-21626), and so
- * would a createContainer hook. Closed before anything else. */
-static void close_inherited_fds(const struct init_args *a)
-{
-        DIR *d = opendir("/proc/self/fd");
-        if (!d) {
-                /* no /proc here: every number up to the limit */
-                long max = sysconf(_SC_OPEN_MAX);
-                for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-                        if (!fd_needed(a, fd))
-                                close(fd);
-                return;
-        }
-        int own = dirfd(d);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                char *end = NULL;
-                long fd = strtol(de->d_name, &end, 10);
-                if (de->d_name[0] == '.' || *end != '\0' || fd == own || fd_needed(a, (int)fd))
-                        continue;
-                close((int)fd);
-        }
-        closedir(d);
-}
-
 _Noreturn void init_main(struct init_args *a)
 {
         struct berth_error err = { 0 };
@@ -419,9 +350,16 @@ _Noreturn void init_main(struct init_args *a)
 
         /* no PDEATHSIG: the parent of `create` exits on purpose; a parent
          * that dies early shows up as EOF at the next sync step */
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* an unprivileged runtime (or newuidmap) can write our maps only
+         * while /proc/PID is its own: not dumpable from GO on then */
+        if (!a->stay_dumpable)
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
-        close_inherited_fds(a);
+        {
+                int keep[2 + BERTH_NS__COUNT] = { a->sync_fd, a->listen_fd };
+                memcpy(keep + 2, a->ns_fds, sizeof(a->ns_fds));
+                process_close_inherited_fds(a->preserve_fds, keep, ARRAY_SIZE(keep));
+        }
         if (setup(a, &exe, &err) < 0) {
                 sync_send_error(a->sync_fd, &err);
                 _exit(127);

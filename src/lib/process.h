@@ -17,6 +17,7 @@ struct init_args {
         int preserve_fds;
         bool no_pivot;
         bool terminal; /* allocate a pty and send its master to the parent */
+        bool stay_dumpable; /* until GO: the runtime is not root and writes our maps */
         struct seccomp_plan *seccomp; /* NULL: no filter */
         char *hook_state[2]; /* state JSON for createContainer, startContainer hooks */
 };

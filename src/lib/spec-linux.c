@@ -98,7 +98,7 @@ static int walk_namespaces(struct walk *w, json_t *lnx, struct berth_spec *spec)
         return 0;
 }
 
-static int walk_idmap(struct walk *w, json_t *v, void *elem)
+int walk_idmap(struct walk *w, json_t *v, void *elem)
 {
         static const struct field fields[] = {
                 { "containerID", F_U32, offsetof(struct berth_idmap, container_id), true },
@@ -445,12 +445,118 @@ static int need_ns(struct walk *w, const struct berth_spec *spec, bool present, 
         return r;
 }
 
+/* The kernel takes at most this many ranges in a uid_map or gid_map. */
+#define IDMAP_MAX_RANGES 340
+
+static bool ranges_overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
+{
+        return (uint64_t)a < (uint64_t)b + m && (uint64_t)b < (uint64_t)a + n;
+}
+
+/* One map at key of the current path. The kernel refuses, with a bare
+ * EINVAL, a map whose ranges share a container id or a host id, run past
+ * the last id (2^32 - 2; -1 means "no id"), or number more than 340. */
+static int check_idmap(struct walk *w, const char *key, const struct berth_idmap *maps, size_t n)
+{
+        if (n == 0)
+                return 0;
+        size_t saved = walk_push_key(w, key);
+        char base[sizeof(w->path)];
+        snprintf(base, sizeof(base), "%s", w->path);
+        int r = 0;
+        if (n > IDMAP_MAX_RANGES)
+                r = walk_fail(w, EINVAL, "%zu ranges: the kernel takes at most %d", n,
+                              IDMAP_MAX_RANGES);
+        for (size_t j = 0; r == 0 && j < n; j++) {
+                const struct berth_idmap *b = &maps[j];
+                size_t s2 = walk_push_index(w, j);
+                if ((uint64_t)b->container_id + b->size > UINT32_MAX)
+                        r = walk_fail(w, EINVAL,
+                                      "containerID %u + size %u runs past the last id %u",
+                                      b->container_id, b->size, UINT32_MAX - 1);
+                else if ((uint64_t)b->host_id + b->size > UINT32_MAX)
+                        r = walk_fail(w, EINVAL, "hostID %u + size %u runs past the last id %u",
+                                      b->host_id, b->size, UINT32_MAX - 1);
+                for (size_t i = 0; r == 0 && i < j; i++) {
+                        const struct berth_idmap *a = &maps[i];
+                        if (ranges_overlap(a->container_id, a->size, b->container_id, b->size))
+                                r = walk_fail(w, EINVAL, "overlaps %s[%zu] (container ids %u-%u)",
+                                              base, i, a->container_id,
+                                              a->container_id + a->size - 1);
+                        else if (ranges_overlap(a->host_id, a->size, b->host_id, b->size))
+                                r = walk_fail(w, EINVAL, "overlaps %s[%zu] (host ids %u-%u)", base,
+                                              i, a->host_id, a->host_id + a->size - 1);
+                }
+                walk_pop(w, s2);
+        }
+        walk_pop(w, saved);
+        return r;
+}
+
+static bool has_option(char **options, const char *a, const char *b)
+{
+        for (char **o = options; o && *o; o++)
+                if (strcmp(*o, a) == 0 || strcmp(*o, b) == 0)
+                        return true;
+        return false;
+}
+
+/* An idmapped mount is a bind (open_tree clones the source), in a
+ * container with a user namespace, with both maps or none of its own. */
+static int check_mount_idmap(struct walk *w, const struct berth_spec *spec, size_t i)
+{
+        const struct berth_mount *m = &spec->mounts[i];
+        if (!m->idmap)
+                return 0;
+        size_t saved = walk_push_key(w, "mounts");
+        walk_push_index(w, i);
+        const char *key = has_option(m->options, "idmap", "ridmap")
+                                  ? "options"
+                                  : m->n_uid_mappings ? "uidMappings" : "gidMappings";
+        int r = 0;
+        if (!m->bind)
+                r = walk_fail_key(w, key, EINVAL,
+                                  "mount %s: an idmapped mount must be a bind mount (add \"bind\" "
+                                  "or \"rbind\" to its options)",
+                                  m->destination);
+        else if (!spec_namespace(spec, BERTH_NS_USER))
+                r = walk_fail_key(w, key, EINVAL,
+                                  "mount %s: an idmapped mount needs a user namespace: add "
+                                  "{\"type\": \"user\"} to linux.namespaces",
+                                  m->destination);
+        else if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
+                r = walk_fail_key(w, m->n_uid_mappings ? "gidMappings" : "uidMappings", EINVAL,
+                                  "mount %s: an idmapped mount with mappings of its own needs "
+                                  "both uidMappings and gidMappings",
+                                  m->destination);
+        if (r == 0)
+                r = check_idmap(w, "uidMappings", m->uid_mappings, m->n_uid_mappings);
+        if (r == 0)
+                r = check_idmap(w, "gidMappings", m->gid_mappings, m->n_gid_mappings);
+        walk_pop(w, saved);
+        return r;
+}
+
+static int check_container_idmaps(struct walk *w, const struct berth_spec *spec)
+{
+        size_t saved = walk_push_key(w, "linux");
+        int r = check_idmap(w, "uidMappings", spec->uid_mappings, spec->n_uid_mappings);
+        if (r == 0)
+                r = check_idmap(w, "gidMappings", spec->gid_mappings, spec->n_gid_mappings);
+        walk_pop(w, saved);
+        return r;
+}
+
 int spec_validate(struct walk *w, const struct berth_spec *spec)
 {
         int r = need_ns(w, spec, spec->n_uid_mappings > 0, "linux", "uidMappings", BERTH_NS_USER);
         if (r == 0)
                 r = need_ns(w, spec, spec->n_gid_mappings > 0, "linux", "gidMappings",
                             BERTH_NS_USER);
+        if (r == 0)
+                r = check_container_idmaps(w, spec);
+        for (size_t i = 0; r == 0 && i < spec->n_mounts; i++)
+                r = check_mount_idmap(w, spec, i);
         if (r == 0)
                 r = need_ns(w, spec, spec->time_offsets[0].set || spec->time_offsets[1].set,
                             "linux", "timeOffsets", BERTH_NS_TIME);

@@ -177,14 +177,14 @@ static int walk_user(struct walk *w, json_t *user, struct berth_process *p)
         if (r < 0)
                 return r;
         if (p->user.uid == ID_UNCHANGED)
-                return walk_fail_key(w, "uid",
-                                     EINVAL, "%u is not a valid user id (the kernel reads it as "
-                                             "\"unchanged\", which would leave the process root)",
+                return walk_fail_key(w, "uid", EINVAL,
+                                     "%u is not a valid user id (the kernel reads it as "
+                                     "\"unchanged\", which would leave the process root)",
                                      p->user.uid);
         if (p->user.gid == ID_UNCHANGED)
-                return walk_fail_key(w, "gid",
-                                     EINVAL, "%u is not a valid group id (the kernel reads it as "
-                                             "\"unchanged\")",
+                return walk_fail_key(w, "gid", EINVAL,
+                                     "%u is not a valid group id (the kernel reads it as "
+                                     "\"unchanged\")",
                                      p->user.gid);
         return walk_array_of(w, user, "additionalGids", sizeof(uint32_t), walk_gid,
                              &p->user.additional_gids, &p->user.n_additional_gids);
@@ -268,9 +268,12 @@ static int walk_io_priority(struct walk *w, json_t *obj, struct berth_process *p
 #define SCHED_ISO 4 /* in the spec; reserved by Linux, never implemented */
 
 static const struct named_value sched_policies[] = {
-        { "SCHED_OTHER", SCHED_NORMAL }, { "SCHED_FIFO", SCHED_FIFO },
-        { "SCHED_RR", SCHED_RR },        { "SCHED_BATCH", SCHED_BATCH },
-        { "SCHED_ISO", SCHED_ISO },      { "SCHED_IDLE", SCHED_IDLE },
+        { "SCHED_OTHER", SCHED_NORMAL },
+        { "SCHED_FIFO", SCHED_FIFO },
+        { "SCHED_RR", SCHED_RR },
+        { "SCHED_BATCH", SCHED_BATCH },
+        { "SCHED_ISO", SCHED_ISO },
+        { "SCHED_IDLE", SCHED_IDLE },
         { "SCHED_DEADLINE", SCHED_DEADLINE },
 };
 

@@ -95,6 +95,8 @@ void spec_process_free(struct berth_process *p);
 /* RLIMIT_* by its spec name ("RLIMIT_NOFILE"); -EINVAL when unknown. */
 int rlimit_from_name(const char *name);
 int spec_walk_linux(struct walk *w, json_t *linux_obj, struct berth_spec *spec);
+/* One {containerID, hostID, size} (linux.uidMappings[i], mounts[i].uidMappings[j]). */
+int walk_idmap(struct walk *w, json_t *v, void *elem);
 void spec_linux_free(struct berth_spec *spec);
 int spec_walk_resources(struct walk *w, json_t *res, struct berth_resources *r);
 void spec_resources_free(struct berth_resources *r);

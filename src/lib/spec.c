@@ -80,6 +80,14 @@ static int walk_mount(struct walk *w, json_t *v, void *elem)
         if (m->destination[0] != '/')
                 return walk_fail_key(w, "destination", EINVAL,
                                      "must be an absolute path, got \"%s\"", m->destination);
+        /* before the options: mappings of its own make the mount idmapped */
+        r = walk_array_of(w, v, "uidMappings", sizeof(struct berth_idmap), walk_idmap,
+                          &m->uid_mappings, &m->n_uid_mappings);
+        if (r == 0)
+                r = walk_array_of(w, v, "gidMappings", sizeof(struct berth_idmap), walk_idmap,
+                                  &m->gid_mappings, &m->n_gid_mappings);
+        if (r < 0)
+                return r;
         r = mount_options_parse(m, w->err);
         if (r < 0)
                 return walk_fail_key(w, "options", -r, "%s", w->err ? w->err->msg : "failed");
@@ -93,6 +101,8 @@ static void mount_free(struct berth_mount *m)
         free(m->source);
         walk_strv_free(m->options);
         free(m->data);
+        free(m->uid_mappings);
+        free(m->gid_mappings);
 }
 
 static int walk_hook(struct walk *w, json_t *v, void *elem)

@@ -70,6 +70,13 @@ struct berth_mount {
         bool bind;                 /* bind or rbind */
         bool recursive;            /* rbind (r* propagation carries MS_REC in propagation) */
         char *data;                /* the remaining fs-specific options, comma-joined */
+        /* An idmapped mount: the idmap or ridmap option, or mappings of
+         * its own (runtime-spec 1.2 mounts[].uidMappings/gidMappings;
+         * without them the container's user namespace gives the mapping). */
+        bool idmap;
+        bool idmap_recursive; /* ridmap: every mount of an rbind, not only its top */
+        struct berth_idmap *uid_mappings, *gid_mappings;
+        size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct berth_device {

@@ -12,7 +12,7 @@ static const char *const step_names[] = {
         [SYNC_NONE] = "none",     [SYNC_GO] = "go",         [SYNC_CONSOLE] = "console",
         [SYNC_READY] = "ready",   [SYNC_START] = "start",   [SYNC_DETACH] = "detach",
         [SYNC_ERROR] = "error",   [SYNC_STATE] = "state",   [SYNC_PREPARED] = "prepared",
-        [SYNC_HOOKS_DONE] = "hooks-done",
+        [SYNC_HOOKS_DONE] = "hooks-done", [SYNC_MOUNT_TREE] = "mount-tree",
 };
 
 const char *sync_step_name(enum sync_step step)

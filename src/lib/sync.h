@@ -19,6 +19,7 @@ enum sync_step {
         SYNC_STATE,          /* parent -> init: a memfd with a state JSON for its hooks */
         SYNC_PREPARED,       /* init -> parent: mounts done, run createRuntime hooks */
         SYNC_HOOKS_DONE,     /* parent -> init: they ran; go on to pivot_root */
+        SYNC_MOUNT_TREE,     /* parent -> init: a detached idmapped mount (SCM_RIGHTS) */
 };
 
 struct sync_msg {

@@ -2,8 +2,9 @@
 """What only a pure cgroup-v2 machine has: each linux.resources field in
 its v2 file (with the v1->v2 conversions of docs/runtime.md), `unified`
 keys, cgroup.freeze, cgroup.kill, memory.events, clone3(CLONE_INTO_CGROUP)
-and nested paths. Skipped elsewhere; `make check-v2` runs them in a
-cgroup-v2 guest (tests/vm)."""
+and nested and delegated cgroups. The device filter (eBPF) has its own
+file, test_cgroup_v2_devices.py. Skipped elsewhere; `make check-v2` runs
+them in a cgroup-v2 guest (tests/vm)."""
 import os
 import re
 import subprocess
@@ -652,12 +653,7 @@ def test_inside_a_cgroup_namespace_the_container_sees_its_own_cgroup2(bundle):
     assert kv(r.out).get("line") == "11", r.out
 
 
-# ---------------------------------------------------------------- not yet
-
-def test_device_rules_are_enforced_by_an_ebpf_filter():
-    pytest.skip("the cgroup-v2 eBPF device filter is not implemented yet (issue 4); "
-                "on v2, linux.resources.devices is accepted and not enforced")
-
+# ---------------------------------------------------------------- update
 
 def test_update_of_memory_swap_alone_keeps_the_current_memory_limit(bundle):
     # The spec's swap is memory+swap; v2's memory.swap.max is swap alone,

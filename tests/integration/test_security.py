@@ -276,6 +276,47 @@ def test_cve_2024_21626_cwd_through_proc_self_fd_fails_or_stays_inside(bundle, n
     assert out["cwd"].startswith("/"), r.out
 
 
+def host_only_program():
+    """A static program that exists on the host but not in the container."""
+    probe = os.environ.get("BERTH_PROBE") or str(Path(__file__).resolve().parents[2] /
+                                                 "build" / "tests" / "berth-probe")
+    return os.path.realpath(probe)
+
+
+def through_fd(n, host_path):
+    """/proc/self/fd/N/../../.. up to the root, then host_path: from a
+    leaked host directory fd this reaches the host's file."""
+    return f"/proc/self/fd/{n}" + "/.." * 16 + host_path
+
+
+@pytest.mark.parametrize("n", range(3, 10))
+def test_cve_2024_21626_program_through_proc_self_fd_is_not_the_hosts(bundle, ctx, n):
+    c = bundle([through_fd(n, host_only_program()), "ids", "tag", ctx.token])
+    r = c.run()
+    assert "uid=" not in r.out, f"a host program ran in the container: {r!r}"
+    assert_berth_error(r)
+
+
+def test_cve_2024_21626_exec_cwd_and_program_through_proc_self_fd_stay_inside(bundle, ctx):
+    """The same through `exec`: its process is also a clone of the runtime
+    and held the runtime's cgroup directory fds."""
+    c = bundle([PROBE, "sleep", "100"])
+    c.create()
+    c.start()
+    for n in range(3, 16):
+        r = c.rt("exec", "--cwd", f"/proc/self/fd/{n}", c.id, PROBE, "cwd", "tag", ctx.token)
+        out = kv(r.out)
+        assert "cwd.error" not in out, f"exec's cwd is outside the container: {r!r}"
+        if r.rc != 0:
+            assert_berth_error(r, "cwd")
+        r = c.rt("exec", c.id, through_fd(n, host_only_program()), "ids", "tag", ctx.token)
+        assert "uid=" not in r.out, f"a host program ran in the container: {r!r}"
+        assert r.rc != 0, r
+    r = c.rt("exec", c.id, PROBE, "fds", "tag", ctx.token).ok()
+    assert sorted(int(l.split(":")[0]) for l in kv_all(r.out, "fd")) == [0, 1, 2], r.out
+    c.delete(force=True)
+
+
 # ------------------------------------------------------------ rootfs symlinks
 
 @pytest.mark.parametrize("name", ["proc", "sys", "dev"])

@@ -41,6 +41,14 @@ void test_error_needs_namespace(void **state);
 void test_error_bundle_and_file(void **state);
 void test_load_from_bundle(void **state);
 
+/* test_spec_idmap.c */
+void test_idmap_ranges_may_not_overlap(void **state);
+void test_idmap_ranges_stay_below_the_last_id(void **state);
+void test_idmap_at_most_340_ranges(void **state);
+void test_idmap_mount_parses(void **state);
+void test_idmap_mount_errors(void **state);
+void test_resources_asked(void **state);
+
 /* test_spec_attrs.c */
 void test_process_attrs_parse(void **state);
 void test_error_process_attrs(void **state);

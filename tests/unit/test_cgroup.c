@@ -501,6 +501,26 @@ static void test_v2_table(void **state)
         cg_plan_free(&p);
 }
 
+/* An update with memory+swap alone: swap.max is relative to the limit the
+ * cgroup has now; without one it stays an error. */
+static void test_v2_table_swap_alone_uses_the_current_limit(void **state)
+{
+        (void)state;
+        struct berth_resources r = { 0 };
+        r.memory.swap = (struct opt_i64){ true, 96 * MiB };
+        struct cg_env env = { .cur_mem_limit = 64 * MiB, .has_unified = true };
+        struct cg_plan p = { 0 };
+        struct berth_error err = { 0 };
+        assert_int_equal(cg2_plan(&r, &env, &p, &err), 0);
+        const struct expect want[] = { { "memory.swap.max", "33554432", CG_W_UNIFIED } };
+        check_plan(&p, want, 1);
+        cg_plan_free(&p);
+        env.cur_mem_limit = -1;
+        assert_int_equal(cg2_plan(&r, &env, &p, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "memory limit"));
+        cg_plan_free(&p);
+}
+
 /* With BFQ's io.bfq.weight in the cgroup the weights go there, on blkio's
  * own scale, unconverted. */
 static void test_v2_table_bfq_weights(void **state)
@@ -624,6 +644,7 @@ int main(void)
                 cmocka_unit_test(test_v1_table_swap_below_limit_is_refused),
                 cmocka_unit_test(test_v2_table),
                 cmocka_unit_test(test_v2_table_bfq_weights),
+                cmocka_unit_test(test_v2_table_swap_alone_uses_the_current_limit),
                 cmocka_unit_test(test_v2_table_quota_only),
                 cmocka_unit_test(test_v2_table_refuses_v1_only_knobs),
                 cmocka_unit_test(test_unified_keys),

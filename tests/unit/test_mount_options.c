@@ -167,11 +167,40 @@ static void test_type_bind_is_a_bind(void **state)
 static void test_runtime_only_options_are_skipped(void **state)
 {
         (void)state;
-        struct berth_mount m = PARSE("tmpfs", "tmpcopyup", "idmap", "ridmap", "x-systemd.automount",
-                                     "", "mode=755");
+        struct berth_mount m = PARSE("tmpfs", "tmpcopyup", "x-systemd.automount", "", "mode=755");
         assert_string_equal(m.data, "mode=755");
         assert_int_equal(m.flags, 0);
+        assert_false(m.idmap);
         free(m.data);
+}
+
+/* idmap/ridmap are no mount(2) flags: they mark the mount idmapped. */
+static void test_idmap_options(void **state)
+{
+        (void)state;
+        struct berth_mount m = PARSE("bind", "idmap", "ro");
+        assert_true(m.idmap);
+        assert_false(m.idmap_recursive);
+        assert_null(m.data);
+        assert_int_equal(m.flags, MS_BIND | MS_RDONLY);
+
+        m = PARSE("none", "rbind", "ridmap");
+        assert_true(m.idmap);
+        assert_true(m.idmap_recursive);
+        assert_int_equal(m.flags, MS_BIND | MS_REC);
+
+        /* the later one wins, as for every other pair */
+        m = PARSE("bind", "ridmap", "idmap");
+        assert_true(m.idmap && !m.idmap_recursive);
+
+        /* mappings of its own make a mount idmapped without an option */
+        struct berth_idmap map = { 0, 100000, 65536 };
+        m = (struct berth_mount){ .type = (char *)"bind", .uid_mappings = &map,
+                                  .n_uid_mappings = 1 };
+        struct berth_error err = { 0 };
+        assert_int_equal(mount_options_parse(&m, &err), 0);
+        assert_true(m.idmap);
+        assert_false(m.idmap_recursive);
 }
 
 static void test_parse_again_starts_fresh(void **state)
@@ -197,19 +226,20 @@ static void test_option_names_are_the_table(void **state)
         (void)state;
         const char *const *names = mount_option_names();
         size_t n = 0;
-        bool seen_rbind = false, seen_rprivate = false;
+        bool seen_rbind = false, seen_rprivate = false, seen_idmap = false;
         for (; names[n]; n++) {
                 struct berth_mount m = PARSE("tmpfs", names[n]);
                 if (m.data)
                         fail_msg("%s is reported but not parsed as a known option", names[n]);
-                if (!m.flags && !m.clear && !m.propagation)
+                if (!m.flags && !m.clear && !m.propagation && !m.idmap)
                         fail_msg("%s is reported but has no effect", names[n]);
                 assert_string_not_equal(names[n], "tmpcopyup");
-                assert_string_not_equal(names[n], "idmap");
+                seen_idmap |= strcmp(names[n], "ridmap") == 0;
                 seen_rbind |= strcmp(names[n], "rbind") == 0;
                 seen_rprivate |= strcmp(names[n], "rprivate") == 0;
         }
-        assert_int_equal(n, 38);
+        assert_int_equal(n, 40);
+        assert_true(seen_idmap);
         assert_true(seen_rbind);
         assert_true(seen_rprivate);
 }
@@ -225,6 +255,7 @@ int main(void)
                 cmocka_unit_test(test_rbind_is_recursive_bind),
                 cmocka_unit_test(test_type_bind_is_a_bind),
                 cmocka_unit_test(test_runtime_only_options_are_skipped),
+                cmocka_unit_test(test_idmap_options),
                 cmocka_unit_test(test_parse_again_starts_fresh),
                 cmocka_unit_test(test_option_names_are_the_table),
         };

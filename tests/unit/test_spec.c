@@ -659,6 +659,12 @@ int main(void)
                 cmocka_unit_test(test_process_attrs_parse),
                 cmocka_unit_test(test_error_process_attrs),
                 cmocka_unit_test(test_error_user_ids),
+                cmocka_unit_test(test_idmap_ranges_may_not_overlap),
+                cmocka_unit_test(test_idmap_ranges_stay_below_the_last_id),
+                cmocka_unit_test(test_idmap_at_most_340_ranges),
+                cmocka_unit_test(test_idmap_mount_parses),
+                cmocka_unit_test(test_idmap_mount_errors),
+                cmocka_unit_test(test_resources_asked),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -16,7 +16,7 @@
 #include "spec-test.h"
 #include "spec.h"
 
-#define HEAD "{'ociVersion': '1.2.0', 'root': {'path': 'rootfs'},"
+#define HEAD    "{'ociVersion': '1.2.0', 'root': {'path': 'rootfs'},"
 #define PROC(x) HEAD " 'process': {'args': ['sh'], 'cwd': '/', " x "}}"
 
 void test_process_attrs_parse(void **state)
@@ -88,16 +88,16 @@ void test_error_process_attrs(void **state)
                         "process.scheduler.policy: unknown scheduling policy \"SCHED_FAST\"");
         expect_error_at(state, PROC("'scheduler': {'nice': 1}"), "{'nice'",
                         "process.scheduler.policy: required property is missing");
-        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_OTHER', 'nice': -21}"),
-                        "-21", "process.scheduler.nice: -21 is out of range (-20 to 19)");
+        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_OTHER', 'nice': -21}"), "-21",
+                        "process.scheduler.nice: -21 is out of range (-20 to 19)");
         expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_FIFO'}"), "{'policy'",
                         "process.scheduler.priority: required for SCHED_FIFO and SCHED_RR");
-        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_RR', 'priority': 0}"),
-                        "0}", "process.scheduler.priority: 0 is out of range for SCHED_FIFO");
-        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_RR', 'priority': 100}"),
-                        "100", "process.scheduler.priority: 100 is out of range (0 to 99)");
-        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_BATCH', 'priority': 5}"),
-                        "5}", "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take");
+        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_RR', 'priority': 0}"), "0}",
+                        "process.scheduler.priority: 0 is out of range for SCHED_FIFO");
+        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_RR', 'priority': 100}"), "100",
+                        "process.scheduler.priority: 100 is out of range (0 to 99)");
+        expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_BATCH', 'priority': 5}"), "5}",
+                        "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take");
         expect_error_at(state,
                         PROC("'scheduler': {'policy': 'SCHED_OTHER', 'flags': ['SCHED_FLAG_X']}"),
                         "'SCHED_FLAG_X'",
@@ -105,8 +105,7 @@ void test_error_process_attrs(void **state)
         expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_DEADLINE', 'deadline': 9}"),
                         "{'policy'", "process.scheduler.runtime: SCHED_DEADLINE needs a runtime");
         expect_error_at(state, PROC("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 9}"),
-                        "{'policy'",
-                        "process.scheduler.deadline: SCHED_DEADLINE needs a deadline");
+                        "{'policy'", "process.scheduler.deadline: SCHED_DEADLINE needs a deadline");
         expect_error_at(state,
                         PROC("'scheduler': {'policy': 'SCHED_DEADLINE', 'runtime': 10,"
                              " 'deadline': 5}"),
@@ -136,15 +135,14 @@ void test_error_user_ids(void **state)
                         "process.user.uid: 4294967295 is not a valid user id");
         expect_error_at(state, PROC("'user': {'uid': 0, 'gid': 4294967295}"), "4294967295",
                         "process.user.gid: 4294967295 is not a valid group id");
-        expect_error_at(state,
-                        PROC("'user': {'uid': 0, 'gid': 0, 'additionalGids': [1, 4294967295]}"),
-                        "4294967295",
-                        "process.user.additionalGids[1]: 4294967295 is not a valid group id");
-        expect_error_at(state, PROC("'user': {'uid': 0, 'gid': 0, 'additionalGids': [-1]}"),
-                        "-1", "process.user.additionalGids[0]: expected a non-negative integer");
-        struct berth_spec *s = expect_ok(
-                state, PROC("'user': {'uid': 4294967294, 'gid': 2147483648,"
-                            " 'additionalGids': [4294967294]}"));
+        expect_error_at(
+                state, PROC("'user': {'uid': 0, 'gid': 0, 'additionalGids': [1, 4294967295]}"),
+                "4294967295", "process.user.additionalGids[1]: 4294967295 is not a valid group id");
+        expect_error_at(state, PROC("'user': {'uid': 0, 'gid': 0, 'additionalGids': [-1]}"), "-1",
+                        "process.user.additionalGids[0]: expected a non-negative integer");
+        struct berth_spec *s =
+                expect_ok(state, PROC("'user': {'uid': 4294967294, 'gid': 2147483648,"
+                                      " 'additionalGids': [4294967294]}"));
         assert_int_equal(s->process.user.uid, 4294967294u);
         assert_int_equal(s->process.user.gid, 2147483648u);
         assert_int_equal(s->process.user.additional_gids[0], 4294967294u);

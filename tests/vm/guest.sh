@@ -20,7 +20,7 @@ say() { echo "berth-vm: $*"; }
 
 finish() {
         dmesg >"$job/dmesg.txt" 2>&1
-        echo done >"$job/done"
+        echo finished >"$job/done"
         sync
         say "powering off"
         echo o >/proc/sysrq-trigger
@@ -43,7 +43,9 @@ fi
 
 mapfile -t args <"$job/job.args"
 start=$SECONDS
-timeout -k 10 "${BERTH_VM_TEST_TIMEOUT:-480}" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+# Out of time: SIGINT first, so pytest still writes the junit xml of the
+# tests that finished (timeout's status is then 124).
+timeout -s INT -k 30 "${BERTH_VM_TEST_TIMEOUT:-480}" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
         --junitxml="$job/junit.xml" "${args[@]}" >"$job/pytest.log" 2>&1
 echo $? >"$job/pytest.rc"
 echo $((SECONDS - start)) >"$job/test-seconds"
