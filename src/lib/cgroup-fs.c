@@ -234,7 +234,7 @@ static int walk(int dirfd, int depth, pid_t **pids, size_t *n, size_t *cap)
                 return r;
         if (depth >= 64)
                 return 0;
-        int dfd = dup(dirfd);
+        int dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
         if (dfd < 0)
                 return -errno;
         DIR *d = fdopendir(dfd);
