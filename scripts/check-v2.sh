@@ -54,6 +54,15 @@ scripts/build.sh build >"$logs/build.log" 2>&1 || fail "the build failed ($logs/
 scripts/mkrootfs.sh build/rootfs >/dev/null 2>"$logs/mkrootfs.log" ||
         fail "mkrootfs failed: $(tail -1 "$logs/mkrootfs.log")"
 
+# One guest at a time: two `make check` runs would otherwise boot two TCG
+# guests on the same cores (each then runs out of time) and share the logs.
+mkdir -p "$cache"
+exec 8>"$cache/.lock"
+if ! flock -n 8; then
+        echo "check-v2: waiting for another run of the guest to finish" >&2
+        flock 8
+fi
+
 # --- the guest: Debian's kernel (unpacked, cached) and our initramfs
 kdir=$(tests/vm/kernel.sh "$cache" 2>"$logs/kernel.log") ||
         skip "no guest kernel: $(tail -1 "$logs/kernel.log")"
