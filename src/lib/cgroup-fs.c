@@ -14,22 +14,11 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "util.h"
 
 int cg_write_at(int dirfd, const char *file, const char *value)
 {
-        _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(value);
-        ssize_t n;
-        do
-                n = write(fd, value, len);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        if ((size_t)n != len) /* cgroupfs takes a value in one write */
-                return -EIO;
-        return 0;
+        return write_file_at(dirfd, file, value);
 }
 
 int cg_read_at(int dirfd, const char *file, char **out)

@@ -35,7 +35,7 @@ int write_all(int fd, const void *buf, size_t len)
 
 int write_file_at(int dirfd, const char *path, const char *s)
 {
-        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
         /* cgroupfs and procfs want the value in one write(2) */

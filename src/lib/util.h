@@ -12,7 +12,8 @@
 
 /* Write all of buf to fd, retrying on EINTR and short writes; -errno. */
 int write_all(int fd, const void *buf, size_t len);
-/* Write a string to dirfd/path (O_WRONLY|O_TRUNC, no create); -errno. */
+/* Write a string to dirfd/path in one write(2), as cgroupfs and procfs
+ * want (O_WRONLY|O_TRUNC|O_NOFOLLOW, no create); -errno. */
 int write_file_at(int dirfd, const char *path, const char *s);
 /* Read a whole file (at most 16 MiB) into a NUL-terminated buffer; -errno. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len);
