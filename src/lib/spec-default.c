@@ -90,9 +90,14 @@ static json_t *mounts_json(bool rootless)
 
 static json_t *namespaces_json(bool rootless)
 {
-        static const char *const rootful[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
-        /* Rootless: no network namespace (nobody could set it up), and
-         * a user namespace that makes the caller root inside. */
+        /* Every namespace but user (a rootful container's ids are the
+         * host's unless its config maps them) */
+        static const char *const rootful[] = { "pid",   "network", "ipc", "uts",
+                                               "mount", "cgroup",  "time" };
+        /* Rootless: no network namespace (nobody could set it up), no time
+         * namespace (only the host's root may make one outside a user
+         * namespace), and a user namespace that makes the caller root
+         * inside. */
         static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", "cgroup", "user" };
         const char *const *names = rootless ? rootless_ns : rootful;
         size_t n = rootless ? ARRAY_SIZE(rootless_ns) : ARRAY_SIZE(rootful);
