@@ -650,6 +650,15 @@ def sweep_stale_runs(berth_bin):
         _clean(c)
         if not _mounts(c.token):
             shutil.rmtree(work, ignore_errors=True)
+    # A run killed after its work dir was removed leaves only its
+    # containers' cgroups (and their processes, named by the token).
+    live = {m.group(1) for w in glob.glob("/tmp/berth-*-*")
+            if (m := re.fullmatch(r"/tmp/berth-([0-9a-f]{8})-[^/]+", w))}
+    for d in glob.glob(str(CGROOT / "*" / "berth" / "t-*")) + glob.glob(str(CGROOT / "berth" / "t-*")):
+        m = re.fullmatch(r"t-.*-([0-9a-f]{8})-\d+", os.path.basename(d))
+        if m and m.group(1) not in live:
+            gone = Path(tempfile.gettempdir(), f"berth-stale-{m.group(1)}")
+            _clean(Ctx(m.group(1), "stale", gone, Runtime(berth_bin, gone / "root", gone)))
     yield
 
 
