@@ -39,12 +39,7 @@ kver=${kernel##*/vmlinuz-}
 [[ -f $initrd ]] || { echo "no initramfs at $initrd" >"$out/reason"; exit 2; }
 qemu=$(command -v qemu-system-x86_64) || { echo "no qemu-system-x86_64" >"$out/reason"; exit 2; }
 # The guest mounts fresh tmpfs there, hiding a checkout that lives in them.
-case $repo/ in
-/tmp/* | /run/* | /var/tmp/*)
-        echo "the checkout $repo is under /tmp, /run or /var/tmp, which the guest replaces by tmpfs" >"$out/reason"
-        exit 2
-        ;;
-esac
+# (tests/vm/init brings a checkout under them back.)
 
 # A run killed with SIGKILL leaves its temp dir (its qemu dies with it):
 # remove those whose owner is gone.
