@@ -108,6 +108,8 @@ if [[ ! -f build-asan/build.ninja ]]; then
                 >"$logs/asan-setup.log" 2>&1 || asan_ok=0
 fi
 if [[ $asan_ok -eq 1 ]]; then
+        # regenerate first when a meson.build changed, or the test list is stale
+        ninja -C build-asan build.ninja >"$logs/asan-regen.log" 2>&1 || asan_ok=0
         mapfile -t targets < <(meson introspect build-asan --tests | "$PY" -c '
 import json, os, sys
 for t in json.load(sys.stdin):
