@@ -84,16 +84,11 @@ static int walk_namespaces(struct walk *w, json_t *lnx, struct berth_spec *spec)
                 return r;
         for (size_t i = 0; i < spec->n_namespaces; i++)
                 for (size_t j = 0; j < i; j++) {
-                        if (spec->namespaces[i].type != spec->namespaces[j].type)
-                                continue;
-                        size_t saved = walk_push_key(w, "namespaces");
-                        walk_push_index(w, i);
-                        walk_push_key(w, "type");
-                        r = walk_fail(w, EINVAL,
-                                      "duplicate namespace type \"%s\" (also namespaces[%zu])",
-                                      ns_names[spec->namespaces[i].type], j);
-                        walk_pop(w, saved);
-                        return r;
+                        if (spec->namespaces[i].type == spec->namespaces[j].type)
+                                return walk_fail_elem(
+                                        w, "namespaces", i, "type", EINVAL,
+                                        "duplicate namespace type \"%s\" (also namespaces[%zu])",
+                                        ns_names[spec->namespaces[i].type], j);
                 }
         return 0;
 }
@@ -240,14 +235,10 @@ static int walk_personality_flags(struct walk *w, char **names, uint64_t *flags)
                         *flags |= personality_flags[j].flag;
                         continue;
                 }
-                size_t saved = walk_push_key(w, "flags");
-                walk_push_index(w, i);
-                int r = walk_fail(w, EINVAL,
-                                  "unknown personality flag \"%s\" (expected a personality(2) "
-                                  "flag such as ADDR_NO_RANDOMIZE)",
-                                  names[i]);
-                walk_pop(w, saved);
-                return r;
+                return walk_fail_elem(w, "flags", i, NULL, EINVAL,
+                                      "unknown personality flag \"%s\" (expected a "
+                                      "personality(2) flag such as ADDR_NO_RANDOMIZE)",
+                                      names[i]);
         }
         return 0;
 }
@@ -282,11 +273,8 @@ static int check_paths_absolute(struct walk *w, const char *key, char **paths)
         for (size_t i = 0; paths && paths[i]; i++) {
                 if (paths[i][0] == '/')
                         continue;
-                size_t saved = walk_push_key(w, key);
-                walk_push_index(w, i);
-                int r = walk_fail(w, EINVAL, "must be an absolute path, got \"%s\"", paths[i]);
-                walk_pop(w, saved);
-                return r;
+                return walk_fail_elem(w, key, i, NULL, EINVAL,
+                                      "must be an absolute path, got \"%s\"", paths[i]);
         }
         return 0;
 }

@@ -136,14 +136,10 @@ static int walk_rlimits(struct walk *w, json_t *obj, struct berth_process *p)
                 return r;
         for (size_t i = 0; i < p->n_rlimits; i++)
                 for (size_t j = 0; j < i; j++) {
-                        if (p->rlimits[i].resource != p->rlimits[j].resource)
-                                continue;
-                        size_t saved = walk_push_key(w, "rlimits");
-                        walk_push_index(w, i);
-                        r = walk_fail(w, EINVAL, "duplicate rlimit %s (also rlimits[%zu])",
-                                      rlimit_name(p->rlimits[i].resource), j);
-                        walk_pop(w, saved);
-                        return r;
+                        if (p->rlimits[i].resource == p->rlimits[j].resource)
+                                return walk_fail_elem(w, "rlimits", i, NULL, EINVAL,
+                                                      "duplicate rlimit %s (also rlimits[%zu])",
+                                                      rlimit_name(p->rlimits[i].resource), j);
                 }
         return 0;
 }

@@ -113,6 +113,21 @@ int walk_fail_key(struct walk *w, const char *key, int code, const char *fmt, ..
         return r;
 }
 
+int walk_fail_elem(struct walk *w, const char *array, size_t index, const char *key, int code,
+                   const char *fmt, ...)
+{
+        size_t saved = walk_push_key(w, array);
+        walk_push_index(w, index);
+        if (key)
+                walk_push_key(w, key);
+        va_list ap;
+        va_start(ap, fmt);
+        int r = walk_vfail(w, code, fmt, ap);
+        va_end(ap);
+        walk_pop(w, saved);
+        return r;
+}
+
 int walk_oom(struct walk *w)
 {
         return berth_error_setx(w->err, ENOMEM, "%s: out of memory", w->name);

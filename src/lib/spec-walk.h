@@ -33,6 +33,10 @@ int walk_fail(struct walk *w, int code, const char *fmt, ...) __attribute__((for
 /* The same for a child key of the current path. */
 int walk_fail_key(struct walk *w, const char *key, int code, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+/* The same for array[index] (and its key, when not NULL) below the
+ * current path: "duplicate ..." errors found after the array was read. */
+int walk_fail_elem(struct walk *w, const char *array, size_t index, const char *key, int code,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 int walk_oom(struct walk *w);
 
 /* obj[key] when present and not null, else NULL. JSON null counts as
