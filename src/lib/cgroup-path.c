@@ -232,17 +232,6 @@ int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out,
         return 0;
 }
 
-char *cgroup_path_for(const char *cgroups_path, const char *id)
-{
-        char *p = NULL;
-        int r = cgroup_path_resolve(cgroups_path, id, &p, NULL);
-        if (r < 0) {
-                errno = -r;
-                return NULL;
-        }
-        return p;
-}
-
 /* ---- /proc/self/mountinfo */
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

@@ -582,13 +582,3 @@ int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err)
         }
         return r;
 }
-
-enum cgroup_layout cgroup_get_layout(const struct berth_cgroup *cg)
-{
-        return cg->layout;
-}
-
-const char *cgroup_get_path(const struct berth_cgroup *cg)
-{
-        return cg->path;
-}

@@ -21,13 +21,11 @@ struct berth_cgroup; /* opaque */
 int cgroup_detect(enum cgroup_layout *out, struct berth_error *err);
 const char *cgroup_layout_name(enum cgroup_layout layout);
 
-/* The cgroup path of a container: spec->cgroups_path if set (an absolute
- * path is taken from each hierarchy's root; "slice:prefix:name" is the
- * systemd form and becomes /slice/prefix-name.scope), else /berth/<id>.
- * malloc'd. */
-char *cgroup_path_for(const char *cgroups_path, const char *id);
-/* The same with the reason on error (NULL path -> /berth/<id>; a relative
- * path goes under /berth too; ".." components are refused). */
+/* The cgroup path of a container, *out malloc'd: spec->cgroups_path if
+ * set (an absolute path is taken from each hierarchy's root; a relative
+ * one goes under /berth; "slice:prefix:name" is the systemd form and
+ * becomes /slice/prefix-name.scope; ".." components are refused), else
+ * /berth/<id>. */
 int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out,
                         struct berth_error *err);
 
@@ -65,8 +63,6 @@ int cgroup_kill_all(struct berth_cgroup *cg, int sig, struct berth_error *err);
 int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err);
 
 /* What an open cgroup is: its layout and normalized path ("/berth/c1"). */
-enum cgroup_layout cgroup_get_layout(const struct berth_cgroup *cg);
-const char *cgroup_get_path(const struct berth_cgroup *cg);
 
 /* Conversions between v1 and v2 values, as the other runtimes do them. */
 uint64_t cgroup_shares_to_weight(uint64_t shares);
