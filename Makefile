@@ -3,6 +3,8 @@
 #   make check      unit tests (plain and ASan+UBSan), smoke tests, integration,
 #                   and the cgroup-v2 guest (check-v2) as its last stage
 #   make check-v2   the cgroup tests again in a qemu guest with pure cgroup v2
+#   make check-slow the integration tests marked slow (minutes: a real debootstrap),
+#                   which `make check` leaves out
 #   make demo       run a container and show what isolates it
 #   make bench      start-up time against crun and runc
 #   make install    meson install; honours PREFIX and DESTDIR
@@ -12,7 +14,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILDDIR ?= build
 
-.PHONY: all deps build check check-v2 demo bench install clean
+.PHONY: all deps build check check-v2 check-slow demo bench install clean
 
 all: build
 
@@ -27,6 +29,9 @@ check:
 
 check-v2:
 	@scripts/check-v2.sh
+
+check-slow: build
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider -m slow tests/integration
 
 demo:
 	@scripts/demo.sh

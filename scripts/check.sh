@@ -129,7 +129,7 @@ fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # --- smoke programs (each prints `N passed, N failed` as its last count)
-for smoke in cgroup-smoke mount-smoke; do
+for smoke in cgroup-smoke mount-smoke cgroup-key-smoke; do
         exe=build/tests/$smoke
         [[ -x $exe ]] || continue
         "$exe" >"$logs/$smoke.log" 2>&1
@@ -156,7 +156,8 @@ if [[ "${1:-}" == "--no-integration" ]]; then
         total
 fi
 junit=$logs/pytest.xml
-"$PY" -m pytest -q -p no:cacheprovider --junitxml="$junit" tests/integration \
+# the slow ones (a real debootstrap: minutes) are `make check-slow`
+"$PY" -m pytest -q -p no:cacheprovider -m "not slow" --junitxml="$junit" tests/integration \
         >"$logs/pytest.log" 2>&1
 grep -E '^(FAILED|ERROR) ' "$logs/pytest.log" | sed 's/^/   /'
 if [[ -s $junit ]]; then

@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(build-essential meson ninja-build pkg-config libjansson-dev libseccomp-dev
-      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 uidmap)
+      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 uidmap
+      debootstrap libcrypt-dev zlib1g-dev libssl-dev libarchive-dev)
 if [[ "${1:-}" == "--bench" ]]; then
         pkgs+=(crun runc lxc bubblewrap time)
 fi

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "manager-cmds.h"
+#include "manager.h"
 
 static void usage(FILE *f)
 {
@@ -12,6 +14,10 @@ static void usage(FILE *f)
                    "\n"
                    "Commands:\n"
                    "  oci VERB ...   the OCI runtime (runc's command line); `berth oci --help`\n"
+                   "\n"
+                   "System containers (LXC-style; `berth COMMAND --help`):\n");
+        mcmd_list(f);
+        fprintf(f, "  check-config   the kernel features containers need, and what is mounted\n"
                    "\n"
                    "Options:\n"
                    "  --version      print the version\n"
@@ -39,6 +45,11 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "oci"))
                 return oci_main(argc - 1, argv + 1);
+        if (!strcmp(argv[1], "check-config"))
+                return cmd_check_config(argc - 1, argv + 1);
+        const struct mcmd *cmd = mcmd_find(argv[1]);
+        if (cmd)
+                return mcmd_main(cmd, argc - 1, argv + 1);
         fprintf(stderr, "berth: unknown command '%s' (try berth --help)\n", argv[1]);
         return 2;
 }

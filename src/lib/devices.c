@@ -32,9 +32,17 @@ int devices_effective_rules(const struct berth_spec *spec, struct berth_device_r
         struct berth_device_rule *r = calloc(total, sizeof(*r));
         if (!r)
                 return berth_error_setx(err, ENOMEM, "device rules");
+        /* runc's order: the config's rules, then the defaults, so a config
+         * cannot take /dev/null away. A system container's config (LXC's
+         * lxc.cgroup.devices.*) has the last word instead. */
+        bool config_last = false;
+        for (size_t i = 0; i < spec->n_annotations; i++)
+                if (!strcmp(spec->annotations[i].key, DEVICES_CONFIG_LAST_ANNOTATION) &&
+                    !strcmp(spec->annotations[i].value, "true"))
+                        config_last = true;
         size_t k = 0;
         r[k++] = (struct berth_device_rule){ false, 'a', -1, -1, "rwm" };
-        for (size_t i = 0; i < own; i++)
+        for (size_t i = 0; i < own && !config_last; i++)
                 r[k++] = spec->resources.devices[i];
         for (size_t i = 0; i < ARRAY_SIZE(always_allowed); i++)
                 r[k++] = always_allowed[i];
@@ -45,6 +53,8 @@ int devices_effective_rules(const struct berth_spec *spec, struct berth_device_r
                 r[k++] = (struct berth_device_rule){ true, d->type == 'b' ? 'b' : 'c', d->major,
                                                      d->minor, "rwm" };
         }
+        for (size_t i = 0; i < own && config_last; i++)
+                r[k++] = spec->resources.devices[i];
         *out = r;
         *n = k;
         return 0;

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device cgroup rules a container really gets. */
 #pragma once
+
+/* "true": linux.resources.devices come after the default allow list (and
+ * so may deny a default device), as an LXC config expects. */
+#define DEVICES_CONFIG_LAST_ANNOTATION "org.berth.devices.config-last"
 #include "spec.h"
 
 /* The spec's linux.resources.devices rules, then the devices every

@@ -29,6 +29,7 @@
 #include "mount-idmap.h"
 #include "mount.h"
 #include "hooks.h"
+#include "init-reaper.h"
 #include "ns.h"
 #include "process-attrs.h"
 #include "process-common.h"
@@ -387,6 +388,12 @@ _Noreturn void init_main(struct init_args *a)
         /* the last steps before exec: LSM label, then the seccomp filter */
         if (process_lsm_apply(a->spec, &err) < 0 ||
             (a->spec->process.no_new_privileges && seccomp_load_plan(a->seccomp, &err) < 0)) {
+                sync_send_error(report_fd, &err);
+                _exit(127);
+        }
+        /* org.berth.init: our reaper stays PID 1 and the program runs as
+         * its child; an error here reaches the user as an exec error */
+        if (a->spec->init_reaper && init_reaper_fork(a->terminal, &err) < 0) {
                 sync_send_error(report_fd, &err);
                 _exit(127);
         }

@@ -152,6 +152,23 @@ static int walk_hooks(struct walk *w, json_t *hooks, struct berth_spec *spec)
         return r;
 }
 
+/* The one annotation that changes how the container runs: a typo in its
+ * value must not silently run the program without the reaper. */
+static int walk_init_annotation(struct walk *w, struct berth_spec *spec)
+{
+        for (size_t i = 0; i < spec->n_annotations; i++) {
+                const struct kv *a = &spec->annotations[i];
+                if (strcmp(a->key, BERTH_INIT_ANNOTATION) != 0)
+                        continue;
+                if (!strcmp(a->value, "true"))
+                        spec->init_reaper = true;
+                else if (strcmp(a->value, "false") != 0)
+                        return walk_fail_key(w, BERTH_INIT_ANNOTATION, EINVAL,
+                                             "must be \"true\" or \"false\", got \"%s\"", a->value);
+        }
+        return 0;
+}
+
 static int walk_spec(struct walk *w, json_t *doc, struct berth_spec *spec)
 {
         static const struct field fields[] = {
@@ -200,6 +217,8 @@ static int walk_spec(struct walk *w, json_t *doc, struct berth_spec *spec)
         if (v) {
                 size_t saved = walk_push_key(w, "annotations");
                 r = walk_kv(w, v, &spec->annotations, &spec->n_annotations);
+                if (r == 0)
+                        r = walk_init_annotation(w, spec);
                 walk_pop(w, saved);
                 if (r < 0)
                         return r;

@@ -234,6 +234,9 @@ struct berth_spec {
         size_t n_hooks[BERTH_HOOK__COUNT];
         struct kv *annotations;
         size_t n_annotations;
+        /* annotations["org.berth.init"] == "true": a reaper of ours stays PID
+         * 1 and the user's process runs as its child (init-reaper.c) */
+        bool init_reaper;
 
         /* linux */
         struct berth_namespace *namespaces;
@@ -267,6 +270,9 @@ struct berth_spec {
                 uint64_t flags; /* personality(2) flags: ADDR_NO_RANDOMIZE, ... */
         } personality;
 };
+
+/* The annotation that puts berth's reaper in as PID 1: "true" or "false". */
+#define BERTH_INIT_ANNOTATION "org.berth.init"
 
 /* Load and validate bundle/config.json. Errors name "config.json:LINE:COL"
  * and the JSON path, e.g. `config.json:12:18: linux.resources.memory.limit:

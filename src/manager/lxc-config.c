@@ -424,6 +424,35 @@ const char *lxc_config_get(const struct lxc_config *cfg, const char *key)
         return NULL;
 }
 
+char *lxc_config_get_all(const struct lxc_config *cfg, const char *key)
+{
+        const struct lxc_key *k = lxc_key_lookup(key);
+        char name[160];
+        int index;
+        if (!k || resolve((struct lxc_config *)cfg, k, key, false, name, sizeof(name), &index) < 0)
+                return strdup("");
+        if (!k->list) {
+                const char *v = lxc_config_get(cfg, key);
+                return strdup(v ? v : "");
+        }
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        bool first = true;
+        for (size_t i = 0; i < cfg->n_items; i++)
+                if (cfg->items[i].key && !strcmp(cfg->items[i].key, name)) {
+                        fprintf(f, "%s%s", first ? "" : "\n", cfg->items[i].value);
+                        first = false;
+                }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
 int lxc_config_set(struct lxc_config *cfg, const char *key, const char *value,
                    struct berth_error *err)
 {

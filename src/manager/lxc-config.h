@@ -48,6 +48,9 @@ int lxc_config_parse_text(const char *text, const char *name, struct lxc_config 
 void lxc_config_free(struct lxc_config *cfg);
 /* The last value of `key` (old names accepted), or NULL. */
 const char *lxc_config_get(const struct lxc_config *cfg, const char *key);
+/* Every value of `key` (a list key's, in order), joined with newlines;
+ * "" when unset; NULL on ENOMEM. malloc'd. */
+char *lxc_config_get_all(const struct lxc_config *cfg, const char *key);
 /* Validate and set: a list key appends; any other key replaces its value
  * in the top-level file (or is appended when the file does not have it). */
 int lxc_config_set(struct lxc_config *cfg, const char *key, const char *value,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
 
@@ -410,13 +411,17 @@ static int build(struct tr *t, const struct lxc_config *cfg, const char *name,
 {
         static const cap_value_t lxc_dropped[] = { CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME,
                                                    CAP_MAC_ADMIN, CAP_MAC_OVERRIDE };
+        /* every capability we hold: one outside our bounding set could
+         * never be given, and would fail the start */
         for (int c = 0; c < (int)cap_max_bits() && c < MAX_CAPS; c++)
-                t->caps[c] = true;
+                t->caps[c] = prctl(PR_CAPBSET_READ, c) == 1;
         for (size_t i = 0; i < COUNT(lxc_dropped); i++)
                 t->caps[lxc_dropped[i]] = false;
-        /* deny every device first, as LXC does; the runtime allows the
-         * /dev nodes it makes, the config's rules come after */
-        lxs_push(t, lxs_resources(t, "devices"), json_pack("{s:b, s:s}", "allow", 0, "access", "rwm"));
+        /* the runtime denies every device, allows the /dev nodes it makes,
+         * and then (this annotation) applies the config's rules, so that
+         * lxc.cgroup.devices.deny can take a default device away as in LXC */
+        lxs_put(t, doc, "annotations",
+                json_pack("{s:s}", "org.berth.devices.config-last", "true"));
 
         int r = translate_items(t, cfg);
         if (r == 0)

@@ -64,7 +64,10 @@ static const char rcs[] =
         "#!/bin/sh\n"
         "[ -e /proc/self ] || mount -t proc proc /proc\n"
         "[ -d /sys/kernel ] || mount -t sysfs sysfs /sys 2>/dev/null\n"
-        "[ -s /etc/hostname ] && hostname -F /etc/hostname\n"
+        "# the runtime sets lxc.uts.name; /etc/hostname is for when it did not\n"
+        "case \"$(hostname)\" in ''|'(none)'|localhost)\n"
+        "        [ -s /etc/hostname ] && hostname -F /etc/hostname ;;\n"
+        "esac\n"
         "ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null\n"
         "exit 0\n";
 

@@ -380,6 +380,11 @@ class Container:
         return Path(self.rt.root) / self.id
 
 
+def pytest_configure(config):
+    # `make check` deselects these (-m "not slow"); `make check-slow` runs only them.
+    config.addinivalue_line("markers", "slow: takes minutes (e.g. a real debootstrap)")
+
+
 # ---------------------------------------------------------------- fixtures
 
 @pytest.hookimpl(hookwrapper=True)

@@ -533,6 +533,16 @@ static void test_set_get_round_trip(void **state)
         assert_int_equal(lxc_config_set(cfg, "lxc.net.0.mtu", "9000", &err), 0);
         assert_int_equal(lxc_config_net(cfg, 0)->mtu, 9000);
         assert_int_equal(cfg->n_items, n + 2);
+        /* every value of a list key, in order; one value of any other */
+        char *all = lxc_config_get_all(cfg, "lxc.cap.drop");
+        assert_string_equal(all, "sys_module\nsys_time");
+        free(all);
+        all = lxc_config_get_all(cfg, "lxc.utsname");
+        assert_string_equal(all, "db");
+        free(all);
+        all = lxc_config_get_all(cfg, "lxc.hook.mount");
+        assert_string_equal(all, "");
+        free(all);
         assert_string_equal(cfg->items[1].key, "lxc.uts.name");
         assert_string_equal(cfg->items[1].value, "db");
         /* A bad value is refused and changes nothing. */

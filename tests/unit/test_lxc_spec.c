@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -135,10 +136,14 @@ static void test_defaults(void **state)
         assert_false(p->terminal);
         assert_false(p->no_new_privileges);
         assert_null(p->apparmor_profile);
-        /* the device cgroup starts from "deny everything" */
-        assert_int_equal(spec->resources.n_devices, 1);
-        assert_false(spec->resources.devices[0].allow);
-        assert_int_equal(spec->resources.devices[0].type, 'a');
+        /* the runtime's deny-all and defaults come first; the config's
+         * rules (none here) go last, so they can deny a default */
+        assert_int_equal(spec->resources.n_devices, 0);
+        bool last = false;
+        for (size_t i = 0; i < spec->n_annotations; i++)
+                last |= !strcmp(spec->annotations[i].key, "org.berth.devices.config-last") &&
+                        !strcmp(spec->annotations[i].value, "true");
+        assert_true(last);
         spec_free(spec);
 }
 
@@ -199,17 +204,17 @@ static void test_keys(void **state)
         assert_int_equal(res->cpu.shares.v, 512);
         assert_string_equal(res->cpu.cpus, "0-1");
         assert_int_equal(res->pids.limit.v, 100);
-        assert_int_equal(res->n_devices, 4);
-        assert_false(res->devices[1].allow);
-        assert_int_equal(res->devices[1].type, 'a');
-        assert_true(res->devices[2].allow);
-        assert_int_equal(res->devices[2].type, 'c');
-        assert_int_equal(res->devices[2].major, 1);
-        assert_int_equal(res->devices[2].minor, 3);
-        assert_string_equal(res->devices[2].access, "rwm");
-        assert_int_equal(res->devices[3].major, 136);
-        assert_int_equal(res->devices[3].minor, -1);
-        assert_string_equal(res->devices[3].access, "rw");
+        assert_int_equal(res->n_devices, 3);
+        assert_false(res->devices[0].allow);
+        assert_int_equal(res->devices[0].type, 'a');
+        assert_true(res->devices[1].allow);
+        assert_int_equal(res->devices[1].type, 'c');
+        assert_int_equal(res->devices[1].major, 1);
+        assert_int_equal(res->devices[1].minor, 3);
+        assert_string_equal(res->devices[1].access, "rwm");
+        assert_int_equal(res->devices[2].major, 136);
+        assert_int_equal(res->devices[2].minor, -1);
+        assert_string_equal(res->devices[2].access, "rw");
         assert_int_equal(res->n_unified, 1);
         assert_string_equal(res->unified[0].key, "io.weight");
         assert_string_equal(res->unified[0].value, "200");
