@@ -485,3 +485,83 @@ char *lxc_config_dump(const struct lxc_config *cfg)
         }
         return buf;
 }
+
+int lxc_split_words(const char *s, char ***out)
+{
+        size_t n = 0, len = strlen(s);
+        char **v = calloc(len / 2 + 2, sizeof(char *));
+        char *buf = malloc(len + 1);
+        if (!v || !buf) {
+                free(v);
+                free(buf);
+                return -ENOMEM;
+        }
+        const char *p = s;
+        int r = 0;
+        for (;;) {
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (!*p)
+                        break;
+                size_t o = 0;
+                char quote = 0;
+                for (; *p && (quote || (*p != ' ' && *p != '\t')); p++) {
+                        if (quote == '\'') {
+                                if (*p == '\'')
+                                        quote = 0;
+                                else
+                                        buf[o++] = *p;
+                        } else if (*p == '\\' && p[1] &&
+                                   (!quote || p[1] == '"' || p[1] == '\\')) {
+                                buf[o++] = *++p;
+                        } else if (quote == '"' && *p == '"') {
+                                quote = 0;
+                        } else if (!quote && (*p == '\'' || *p == '"')) {
+                                quote = *p;
+                        } else {
+                                buf[o++] = *p;
+                        }
+                }
+                if (quote) {
+                        r = -EINVAL;
+                        break;
+                }
+                buf[o] = '\0';
+                if (!(v[n++] = strdup(buf))) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        free(buf);
+        if (r < 0) {
+                strv_free(v);
+                return r;
+        }
+        *out = v;
+        return 0;
+}
+
+char *lxc_quote_word(const char *w)
+{
+        if (*w && !strpbrk(w, " \t'\"\\"))
+                return strdup(w);
+        /* '...' keeps everything but ' itself, written as '\'' */
+        size_t n = 2;
+        for (const char *p = w; *p; p++)
+                n += *p == '\'' ? 4 : 1;
+        char *out = malloc(n + 1), *o = out;
+        if (!out)
+                return NULL;
+        *o++ = '\'';
+        for (const char *p = w; *p; p++) {
+                if (*p == '\'') {
+                        memcpy(o, "'\\''", 4);
+                        o += 4;
+                } else {
+                        *o++ = *p;
+                }
+        }
+        *o++ = '\'';
+        *o = '\0';
+        return out;
+}

@@ -60,6 +60,12 @@ char *lxc_config_dump(const struct lxc_config *cfg);
 /* The interface lxc.net.<index>, or NULL. */
 const struct lxc_net *lxc_config_net(const struct lxc_config *cfg, int index);
 
+/* lxc.init.cmd's words: split on blanks, with '...' and "..." quoting and
+ * backslash escapes, as LXC reads it. -EINVAL for an open quote. */
+int lxc_split_words(const char *s, char ***out);
+/* w as one such word (quoted when it must be); malloc'd, NULL on ENOMEM. */
+char *lxc_quote_word(const char *w);
+
 /* Key table lookup (lxc-config-keys.c). */
 enum lxc_check {
         LXC_CHECK_STRING,

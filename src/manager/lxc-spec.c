@@ -321,17 +321,19 @@ static int process_json(struct tr *t, const struct lxc_config *cfg)
                 r = id_value(t, cfg, "lxc.init.gid", &gid);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *copy = strdup(cmd && *cmd ? cmd : "/sbin/init");
+        _cleanup_strv_ char **words = NULL;
+        t->key = "lxc.init.cmd";
+        int q = lxc_split_words(cmd && *cmd ? cmd : "/sbin/init", &words);
+        if (q == -EINVAL)
+                return lxs_fail(t, "a quote is not closed");
         json_t *args = json_array();
-        if (!copy || !args) {
+        if (q < 0 || !args) {
                 json_decref(args);
                 return berth_error_setx(t->err, ENOMEM, "%s", t->cfgname);
         }
         lxs_put(t, t->process, "args", args);
-        char *save = NULL;
-        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                lxs_push(t, args, json_string(w));
-        t->key = "lxc.init.cmd";
+        for (char **w = words; *w; w++)
+                lxs_push(t, args, json_string(*w));
         if (json_array_size(args) == 0)
                 return lxs_fail(t, "no command");
         lxs_put(t, t->process, "terminal", json_false());

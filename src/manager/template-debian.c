@@ -558,6 +558,9 @@ static int run(const struct template_args *a, const struct deb_opts *o, struct b
                          dir);
                 a->progress(a->progress_data, line);
         }
+        /* the cache is only ever added, never changed: copies need no lock */
+        if (lfd >= 0)
+                close(TAKE_FD(lfd));
         if (r == 0) {
                 r = debian_copy_tree(dir, a->rootfs, err);
                 if (r == 0)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/evp.h>
 #include <sys/types.h>
 
 #include "berth.h"
@@ -20,6 +21,8 @@ struct oci_desc {
 /* Check a descriptor's digest string: a known algorithm and lowercase hex
  * of the right length (so it is also a safe file name under blobs/). */
 int oci_digest_check(const char *digest, struct berth_error *err);
+/* The algorithm of "ALG:HEX" and its hex length; NULL for an unknown one. */
+const EVP_MD *oci_digest_md(const char *digest, size_t *hexlen);
 
 /* Read a whole small blob (manifest, index, config: at most 16 MiB) from
  * the layout directory and verify its size and digest. *out is

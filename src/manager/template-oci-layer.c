@@ -28,33 +28,7 @@
 #define SMALL_BLOB_MAX (16 << 20)
 #define READ_CHUNK     (128 << 10)
 
-/* ---- digests ---- */
-
-static const EVP_MD *digest_md(const char *digest, size_t *hexlen)
-{
-        if (!strncmp(digest, "sha256:", 7)) {
-                *hexlen = 64;
-                return EVP_sha256();
-        }
-        if (!strncmp(digest, "sha512:", 7)) {
-                *hexlen = 128;
-                return EVP_sha512();
-        }
-        return NULL;
-}
-
-int oci_digest_check(const char *digest, struct berth_error *err)
-{
-        size_t hexlen;
-        if (!digest_md(digest, &hexlen))
-                return berth_error_setx(err, ENOTSUP,
-                                        "digest '%.80s': unsupported algorithm (sha256 or sha512)",
-                                        digest);
-        const char *hex = digest + 7;
-        if (strlen(hex) != hexlen || strspn(hex, "0123456789abcdef") != hexlen)
-                return berth_error_setx(err, EINVAL, "digest '%.160s' is malformed", digest);
-        return 0;
-}
+/* ---- blobs ---- */
 
 /* A blob being hashed as it is read. */
 struct blob {
@@ -81,7 +55,7 @@ static int blob_open(int layoutfd, const struct oci_desc *d, struct blob *b,
         if (r < 0)
                 return r;
         size_t hexlen;
-        const EVP_MD *md = digest_md(d->digest, &hexlen);
+        const EVP_MD *md = oci_digest_md(d->digest, &hexlen);
         char path[160];
         /* both algorithms' names are 6 characters: "sha256:..." */
         snprintf(path, sizeof(path), "blobs/%.6s/%s", d->digest, d->digest + 7);
@@ -574,9 +548,10 @@ static int prune(struct unpack *u, int dfd, char *path, size_t len)
         int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = fd < 0 ? NULL : fdopendir(fd);
         if (!d) {
+                int e = errno;
                 if (fd >= 0)
                         close(fd);
-                return fail(u, errno, *path ? path : "/", "read directory");
+                return fail(u, e, *path ? path : "/", "read directory");
         }
         int r = 0;
         struct dirent *de;

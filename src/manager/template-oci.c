@@ -109,6 +109,34 @@ int oci_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
         }
 }
 
+/* ---- descriptors ---- */
+
+const EVP_MD *oci_digest_md(const char *digest, size_t *hexlen)
+{
+        if (!strncmp(digest, "sha256:", 7)) {
+                *hexlen = 64;
+                return EVP_sha256();
+        }
+        if (!strncmp(digest, "sha512:", 7)) {
+                *hexlen = 128;
+                return EVP_sha512();
+        }
+        return NULL;
+}
+
+int oci_digest_check(const char *digest, struct berth_error *err)
+{
+        size_t hexlen;
+        if (!oci_digest_md(digest, &hexlen))
+                return berth_error_setx(err, ENOTSUP,
+                                        "digest '%.80s': unsupported algorithm (sha256 or sha512)",
+                                        digest);
+        const char *hex = digest + 7;
+        if (strlen(hex) != hexlen || strspn(hex, "0123456789abcdef") != hexlen)
+                return berth_error_setx(err, EINVAL, "digest '%.160s' is malformed", digest);
+        return 0;
+}
+
 /* ---- JSON ---- */
 
 static int keep_doc(struct oci *o, json_t *doc)
@@ -339,20 +367,23 @@ static int append_args(struct oci *o, json_t *arr, const char *field, char **cmd
                 if (!v)
                         return berth_error_setx(o->err, EINVAL,
                                                 "image config: %s[%zu] is not a string", field, i);
-                if (!*v || has_space_or_cntrl(v))
-                        return berth_error_setx(
-                                o->err, EINVAL,
-                                "image config: %s argument '%.200s' is empty or holds whitespace, "
-                                "which lxc.init.cmd (split on spaces) cannot keep",
-                                field, v);
-                size_t n = strlen(v);
-                char *c = realloc(*cmd, *len + n + 2);
+                for (const char *q = v; *q; q++)
+                        if ((unsigned char)*q < 0x20 && *q != '\t')
+                                return berth_error_setx(
+                                        o->err, EINVAL,
+                                        "image config: %s argument '%.200s' holds a control "
+                                        "character, which a config line cannot keep",
+                                        field, v);
+                /* quoted as lxc.init.cmd reads it back (lxc_split_words) */
+                _cleanup_free_ char *w = lxc_quote_word(v);
+                size_t n = w ? strlen(w) : 0;
+                char *c = w ? realloc(*cmd, *len + n + 2) : NULL;
                 if (!c)
                         return berth_error_set(o->err, ENOMEM, "image config");
                 *cmd = c;
                 if (*len)
                         c[(*len)++] = ' ';
-                memcpy(c + *len, v, n + 1);
+                memcpy(c + *len, w, n + 1);
                 *len += n;
         }
         return 0;

@@ -289,3 +289,80 @@ def test_execute_runs_under_a_tiny_init_and_keeps_nothing(mgr, rootfs_copy):
     r = mgr("execute", "-f", cfg, "--", "hostname")
     assert r.rc == 0 and r.out.strip() == "app", r
     assert_berth_error(mgr("execute", name), "what command")
+
+
+def _oci_layout(dest, rootfs):
+    """A one-layer OCI image layout of the busybox rootfs (plus a second
+    layer that whites a file out), as `skopeo copy` would write it."""
+    import gzip
+    import hashlib
+    import io
+    import tarfile
+
+    blobs = dest / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+
+    def blob(data):
+        d = hashlib.sha256(data).hexdigest()
+        (blobs / d).write_bytes(data)
+        return {"digest": f"sha256:{d}", "size": len(data)}
+
+    def layer(add):
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w") as t:
+            add(t)
+        return gzip.compress(raw.getvalue())
+
+    def base(t):
+        for p in ("bin", "sbin", "etc", "usr"):
+            if (rootfs / p).exists():
+                t.add(rootfs / p, arcname=p)
+        info = tarfile.TarInfo("etc/doomed")
+        t.addfile(info, io.BytesIO(b""))
+
+    def top(t):
+        t.addfile(tarfile.TarInfo("etc/.wh.doomed"), io.BytesIO(b""))
+        d = tarfile.TarInfo("srv")
+        d.type = tarfile.DIRTYPE
+        d.mode = 0o755
+        t.addfile(d)
+
+    layers = [layer(base), layer(top)]
+    descs = [dict(blob(l), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
+             for l in layers]
+    config = {"architecture": "amd64", "os": "linux",
+              "config": {"Env": ["GREETING=from-the-image"], "WorkingDir": "/srv",
+                         "Entrypoint": ["/bin/sh"], "Cmd": ["-c", "sleep 1000"]},
+              "rootfs": {"type": "layers", "diff_ids": []}}
+    cdesc = dict(blob(json.dumps(config).encode()),
+                 mediaType="application/vnd.oci.image.config.v1+json")
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": cdesc, "layers": descs}
+    mdesc = dict(blob(json.dumps(manifest).encode()),
+                 mediaType="application/vnd.oci.image.manifest.v1+json")
+    (dest / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [mdesc]}))
+    (dest / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+
+
+def test_oci_template_runs_the_image(mgr, rootfs):
+    layout = mgr.ctx.work / "image"
+    _oci_layout(layout, Path(rootfs))
+    name = mgr.name("oci")
+    mgr("create", name, "-t", f"oci:{layout}").ok()
+    cfg = read(mgr.cdir(name) / "config")
+    assert "lxc.init.cmd = /bin/sh -c 'sleep 1000'" in cfg
+    assert "lxc.environment = GREETING=from-the-image" in cfg
+    assert not (mgr.cdir(name) / "rootfs/etc/doomed").exists()  # the whiteout
+    mgr("start", name).ok()
+    # the image's Entrypoint+Cmd is the init, in its WorkingDir
+    pid = mgr.state(name)["pid"]
+    # (sh -c execs its last command itself)
+    assert read(f"/proc/{pid}/cmdline").split("\0")[:2] in (["/bin/sh", "-c"], ["sleep", "1000"])
+    assert os.readlink(f"/proc/{pid}/cwd") == "/srv"
+    assert "GREETING=from-the-image" in read(f"/proc/{pid}/environ").split("\0")
+    mgr("stop", name, "-k").ok()
+    # a broken layout: one clear line, nothing left
+    (layout / "index.json").write_text("{")
+    bad = mgr.name("oci")
+    assert_berth_error(mgr("create", bad, "-t", f"oci:{layout}"), "index.json")
+    assert not mgr.cdir(bad).exists()

@@ -215,7 +215,7 @@ static json_t *put_layer(struct fixture *f, const struct layer *l)
 }
 
 /* An image (layers + the image config's "config" object as JSON text)
- * as a manifest descriptor; ref: its ref name annotation or NULL. */
+ * as a manifest descriptor. */
 static json_t *put_image(struct fixture *f, const struct layer *layers, size_t n,
                          const char *config)
 {
@@ -642,8 +642,21 @@ static void test_no_command(void **state)
         write_index(f);
         char *none[] = { "--ref", "none", NULL };
         run_fails(f, NULL, none, "the image has no Entrypoint or Cmd");
+        /* an argument with blanks or quotes is quoted, and reads back whole */
         char *space[] = { "--ref", "space", NULL };
-        run_fails(f, NULL, space, "'echo hi' is empty or holds whitespace");
+        run_ok(f, NULL, space);
+        const char *cmd = lxc_config_get(f->cfg, "lxc.init.cmd");
+        assert_string_equal(cmd, "/bin/sh -c 'echo hi'");
+        char **words = NULL;
+        assert_int_equal(lxc_split_words(cmd, &words), 0);
+        assert_string_equal(words[2], "echo hi");
+        assert_null(words[3]);
+        strv_free(words);
+        char *q = lxc_quote_word("it's \"x\"");
+        assert_int_equal(lxc_split_words(q, &words), 0);
+        assert_string_equal(words[0], "it's \"x\"");
+        strv_free(words);
+        free(q);
 }
 
 /* A layer that fails half-way (a hard link to nothing) after writing
