@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -96,6 +97,23 @@ static int set_names(const struct berth_spec *spec, struct berth_error *err)
                 return berth_error_set(err, errno, "set hostname %s", spec->hostname);
         if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
                 return berth_error_set(err, errno, "set domainname %s", spec->domainname);
+        return 0;
+}
+
+/* A new network namespace starts with lo down; bring it up, as runc
+ * does, so 127.0.0.1 works: the one interface a bare spec gives. */
+static int loopback_up(const struct berth_spec *spec, struct berth_error *err)
+{
+        const struct berth_namespace *net = spec_namespace(spec, BERTH_NS_NET);
+        if (!net || net->path)
+                return 0;
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = { .ifr_name = "lo" };
+        if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return berth_error_set(err, errno, "bring lo up");
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                return berth_error_set(err, errno, "bring lo up");
         return 0;
 }
 
@@ -242,6 +260,8 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
                                                "mapped?)");
         }
         r = set_names(spec, err);
+        if (r == 0)
+                r = loopback_up(spec, err);
         if (r < 0)
                 return r;
         if (spec_namespace(spec, BERTH_NS_MNT)) {

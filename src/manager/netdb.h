@@ -64,8 +64,13 @@ int netdb_bridge_load(const char *lxcpath, const char *name, struct netdb_bridge
 /* Every recorded bridge, sorted by name, with the kernel's view. */
 int netdb_bridge_list(const char *lxcpath, struct netdb_bridge **out, size_t *n,
                       struct berth_error *err);
-/* "10.0.3.1/24" (family 4) or "fd00:3::1/64" (6) of a, into buf. */
+/* "10.0.3.1/24" (AF_INET) or "fd00:3::1/64" (AF_INET6) of a, into buf;
+ * "-" when a is not set. */
 void netdb_addr_format(const struct netdb_addr *a, int family, char *buf, size_t len);
+/* Make the kernel side of a recorded bridge whose device is gone (after
+ * a reboot): what netdb_bridge_create makes, from the record. Nothing
+ * when the device is there. */
+int netdb_bridge_up(const char *lxcpath, const char *name, struct berth_error *err);
 
 /* ---- leases */
 
@@ -79,12 +84,6 @@ int netdb_lease(const char *lxcpath, const char *bridge, const char *container, 
 /* Forget the container's leases on bridge (destroy); none is fine. */
 int netdb_release(const char *lxcpath, const char *bridge, const char *container,
                   struct berth_error *err);
-
-/* The next free address in subnet/prefix after the network address,
- * skipping the broadcast address (IPv4) and the n addresses of used
- * (each 4 or 16 bytes apart). Pure, for the unit tests. 0 or -ENOSPC. */
-int netdb_next_free(int family, const unsigned char subnet[16], unsigned prefix,
-                    const unsigned char *used, size_t n, unsigned char out[16]);
 
 /* ---- published ports (lxc.net.N.berth.publish) */
 

@@ -64,7 +64,7 @@ static void subnet_of(const struct netdb_addr *a, int family, char *buf, size_t 
                 unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
                 net.addr[i] &= mask;
         }
-        netdb_addr_format(&net, family, buf, len);
+        netdb_addr_format(&net, family == 4 ? AF_INET : AF_INET6, buf, len);
 }
 
 int nftr_bridge_setup(const struct netdb_bridge *b, struct berth_error *err)

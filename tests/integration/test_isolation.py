@@ -241,3 +241,11 @@ def test_user_namespace_maps_ids(bundle):
     c.kill("KILL")
     c.wait_status("stopped")
     c.delete()
+
+
+def test_loopback_is_up_in_a_new_network_namespace(bundle):
+    c = bundle(["sh", "-c", "cat /sys/class/net/lo/operstate /sys/class/net/lo/flags"])
+    r = c.run()
+    assert r.rc == 0, r
+    flags = int(c.output().split()[-1], 16)
+    assert flags & 0x1, f"lo is down: {c.output()}"  # IFF_UP
