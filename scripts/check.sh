@@ -129,7 +129,7 @@ fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # --- smoke programs (each prints `N passed, N failed` as its last count)
-for smoke in cgroup-smoke mount-smoke cgroup-key-smoke; do
+for smoke in cgroup-smoke mount-smoke cgroup-key-smoke net-smoke; do
         exe=build/tests/$smoke
         [[ -x $exe ]] || continue
         "$exe" >"$logs/$smoke.log" 2>&1

@@ -6,8 +6,9 @@
 set -euo pipefail
 
 pkgs=(build-essential meson ninja-build pkg-config libjansson-dev libseccomp-dev
-      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 uidmap
-      debootstrap libcrypt-dev zlib1g-dev libssl-dev libarchive-dev)
+      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 iputils-ping uidmap
+      debootstrap libcrypt-dev zlib1g-dev libssl-dev libarchive-dev
+      libnftables-dev nftables)
 if [[ "${1:-}" == "--bench" ]]; then
         pkgs+=(crun runc lxc bubblewrap time)
 fi

@@ -90,6 +90,9 @@ static const struct mcmd cmds[] = {
           "  -a, --all            every group\n"
           "  -P, --lxcpath DIR    where containers live (default /var/lib/berth)\n",
           false },
+        { "net", mcmd_net, "create|ls|delete ...",
+          "Bridges for containers: their subnets, NAT and address leases (berth net --help).",
+          "", false },
 };
 
 const struct mcmd *mcmd_find(const char *name)

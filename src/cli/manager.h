@@ -67,3 +67,4 @@ int mcmd_cgroup(struct mctx *m, int argc, char **argv);
 int mcmd_config(struct mctx *m, int argc, char **argv);
 int mcmd_execute(struct mctx *m, int argc, char **argv);
 int mcmd_autostart(struct mctx *m, int argc, char **argv);
+int mcmd_net(struct mctx *m, int argc, char **argv);

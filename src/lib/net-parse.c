@@ -154,8 +154,8 @@ int net_random_mac(unsigned char mac[6])
 
 void net_format_mac(const unsigned char mac[6], char buf[18])
 {
-        snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                 mac[4], mac[5]);
+        snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+                 mac[5]);
 }
 
 void net_format_cidr(int family, const void *addr, unsigned prefix, char *buf, size_t len)
@@ -202,8 +202,7 @@ int net_next_free(int family, const unsigned char net[16], unsigned prefix,
                   struct berth_error *err)
 {
         if (family != AF_INET && family != AF_INET6)
-                return berth_error_setx(err, EAFNOSUPPORT, "next free address: family %d",
-                                        family);
+                return berth_error_setx(err, EAFNOSUPPORT, "next free address: family %d", family);
         size_t n = addr_len(family);
         if (prefix > 8 * n)
                 return berth_error_setx(err, EINVAL, "next free address: prefix /%u", prefix);

@@ -20,7 +20,8 @@
 
 struct net_nl;
 
-/* A NETLINK_ROUTE socket in the caller's namespace (netns_fd -1) or in the
+/* A NETLINK_ROUTE socket (one request at a time: not for sharing between
+ * threads) in the caller's namespace (netns_fd -1) or in the
  * namespace netns_fd refers to. The calling thread visits that namespace
  * to make the socket and is back in its own before this returns, error or
  * not. */
@@ -50,27 +51,29 @@ int net_macvlan_create(struct net_nl *nl, const char *name, const char *lower_na
                        const char *mode, int netns_fd, struct berth_error *err);
 /* Delete an interface (a veth's peer goes with it). A missing interface
  * is -ENODEV with err set, or 0 when missing_ok. */
-int net_link_delete(struct net_nl *nl, const char *name, bool missing_ok,
-                    struct berth_error *err);
+int net_link_delete(struct net_nl *nl, const char *name, bool missing_ok, struct berth_error *err);
 
 /* What net_link_set changes; a zero/NULL field leaves that property. */
 struct net_link_conf {
         const char *name;         /* rename to (with netns_fd: the name there) */
         const unsigned char *mac; /* 6 bytes */
         unsigned mtu;
-        bool up;     /* bring it up at the end (false: leave it as it was) */
-        int master;  /* ifindex of a bridge in nl's namespace; 0: none */
+        bool up;      /* bring it up at the end (false: leave it as it was) */
+        int master;   /* ifindex of a bridge in nl's namespace; 0: none */
         int netns_fd; /* move it there; -1: stay */
 };
+/* clang-format off */
 #define NET_LINK_CONF_INIT { .netns_fd = -1 }
+/* clang-format on */
 
 /* Apply c to ifname, in this order: rename (the kernel wants the link
  * down, so an up link goes down and comes back up after), MAC, MTU,
  * master, move to c->netns_fd (renamed on the way, so the new name only
- * has to be free there), up. A moved link arrives down; c->up brings it up
- * in its new namespace. master and netns_fd together are refused (a
- * bridge port cannot leave its bridge's namespace). Stops at the first
- * failure, leaving what was done. */
+ * has to be free there; a name taken there fails before the move), up.
+ * A moved link arrives down; c->up brings it up in its new namespace.
+ * master and netns_fd together are refused (a bridge port cannot leave
+ * its bridge's namespace). Stops at the first failure, leaving what was
+ * done. */
 int net_link_set(struct net_nl *nl, const char *ifname, const struct net_link_conf *c,
                  struct berth_error *err);
 /* Bring an interface up. */
@@ -96,8 +99,8 @@ int net_addr_list(struct net_nl *nl, const char *ifname, int family, struct net_
                   size_t *n, struct berth_error *err);
 /* A default route of family via gateway through ifname (either may be
  * NULL, not both: no gateway is a device route, scope link). */
-int net_route_add_default(struct net_nl *nl, int family, const void *gateway,
-                          const char *ifname, struct berth_error *err);
+int net_route_add_default(struct net_nl *nl, int family, const void *gateway, const char *ifname,
+                          struct berth_error *err);
 
 /* /proc/sys/net/ipv{4,6}/conf/<ifname>/forwarding := on, in the calling
  * thread's network namespace. */

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "lxc-spec.h"
 #include "manager.h"
+#include "netdb.h"
 #include "template.h"
 #include "util.h"
 
@@ -245,6 +246,20 @@ static int mounted_below(const char *dir, struct berth_error *err)
         return r;
 }
 
+/* The addresses reserved on berth bridges go with the container. */
+static void release_leases(struct berth_container *c)
+{
+        struct lxc_config *cfg = NULL;
+        struct berth_error e = { 0 };
+        if (mgr_load_config(c, NULL, &cfg, &e) < 0)
+                return;
+        for (size_t i = 0; i < cfg->n_nets; i++)
+                if (cfg->nets[i].link && *cfg->nets[i].link &&
+                    !netdb_bridge_name_check(cfg->nets[i].link))
+                        (void)netdb_release(c->lxcpath, cfg->nets[i].link, c->name, &e);
+        lxc_config_free(cfg);
+}
+
 int berth_container_destroy(struct berth_container *c, bool force, struct berth_error *err)
 {
         int r = mgr_require_defined(c, err);
@@ -266,6 +281,7 @@ int berth_container_destroy(struct berth_container *c, bool force, struct berth_
                 return berth_error_prefix(err, "destroy %s", c->name);
         mgr_clean_stale(c);
         mgr_prune_run(c);
+        release_leases(c);
         r = remove_tree_at(AT_FDCWD, c->dir);
         if (r < 0)
                 return berth_error_set(err, -r, "destroy %s: remove %s", c->name, c->dir);

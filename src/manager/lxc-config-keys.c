@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lxc-config.h"
+#include "netdb.h"
 #include "util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,6 +70,11 @@ static const struct lxc_key keys[] = {
         { .name = "lxc.net.#.ipv6.gateway", .check = LXC_CHECK_IPV6_GW,
           NETF(LXC_NF_STR, ipv6_gateway) },
         { .name = "lxc.net.#.veth.pair", NETF(LXC_NF_STR, veth_pair) },
+        { .name = "lxc.net.#.macvlan.mode", .check = LXC_CHECK_MACVLAN_MODE,
+          NETF(LXC_NF_STR, macvlan_mode) },
+        /* berth's own: HOSTPORT:CONTAINERPORT[/tcp|/udp] DNAT while it runs */
+        { .name = "lxc.net.#.berth.publish", .list = true, .check = LXC_CHECK_PUBLISH,
+          NETF(LXC_NF_LIST, publish) },
         /* Old names. The checks repeat the new key's so a row is self-contained. */
         { .name = "lxc.utsname", .new_name = "lxc.uts.name" },
         { .name = "lxc.rootfs", .new_name = "lxc.rootfs.path" },
@@ -245,6 +251,13 @@ const char *lxc_value_check(enum lxc_check check, const char *v)
                 return check_nettype(v);
         case LXC_CHECK_NETFLAGS:
                 return strcmp(v, "up") ? "the only flag is up" : NULL;
+        case LXC_CHECK_MACVLAN_MODE:
+                return strcmp(v, "private") && strcmp(v, "vepa") && strcmp(v, "bridge") &&
+                                       strcmp(v, "passthru")
+                               ? "not a macvlan mode (private, vepa, bridge, passthru)"
+                               : NULL;
+        case LXC_CHECK_PUBLISH:
+                return netdb_publish_check(v, NULL);
         case LXC_CHECK_IDMAP:
                 return check_idmap(v);
         }

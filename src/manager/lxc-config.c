@@ -52,10 +52,12 @@ static void net_clear(struct lxc_net *n)
         free(n->hwaddr);
         free(n->name);
         free(n->veth_pair);
+        free(n->macvlan_mode);
         free(n->ipv4_gateway);
         free(n->ipv6_gateway);
         strv_free(n->ipv4);
         strv_free(n->ipv6);
+        strv_free(n->publish);
 }
 
 void lxc_config_free(struct lxc_config *cfg)

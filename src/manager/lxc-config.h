@@ -20,9 +20,10 @@ struct lxc_config_item {
 
 struct lxc_net {
         int index; /* N of lxc.net.N */
-        char *type, *link, *flags, *hwaddr, *name, *veth_pair;
+        char *type, *link, *flags, *hwaddr, *name, *veth_pair, *macvlan_mode;
         unsigned mtu;
         char **ipv4, **ipv6; /* NULL-terminated, "addr/prefix" as written */
+        char **publish;      /* lxc.net.N.berth.publish: "8080:80/tcp", berth's own */
         char *ipv4_gateway, *ipv6_gateway;
 };
 
@@ -82,7 +83,9 @@ enum lxc_check {
         LXC_CHECK_MAC,
         LXC_CHECK_NETTYPE,
         LXC_CHECK_NETFLAGS,
+        LXC_CHECK_PUBLISH,
         LXC_CHECK_IDMAP,
+        LXC_CHECK_MACVLAN_MODE,
 };
 enum lxc_net_field_kind { LXC_NF_NONE, LXC_NF_STR, LXC_NF_LIST, LXC_NF_UINT };
 

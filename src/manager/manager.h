@@ -69,8 +69,16 @@ int mgr_write_bundle(const char *dir, struct json_t *doc, struct berth_error *er
 /* monitor.c: run the monitor for an already claimed mon_dir (config.json
  * written). Daemon: report_fd gets "0" once the init runs, or the error;
  * foreground: the console is in_fd/out_fd and *status the init's exit. */
+/* network.c: lxc.net.N.* made real in the init's network namespace
+ * (between the core's create and start), and unmade. */
+struct mgr_net;
+int mgr_net_up(struct berth_container *c, struct lxc_config *cfg, pid_t init,
+               struct mgr_net **out, struct berth_error *err);
+void mgr_net_down(struct mgr_net *n);
+
 struct monitor_args {
         struct berth_container *c;
+        struct lxc_config *cfg; /* for the network plan */
         int report_fd;
         bool foreground;
         int in_fd, out_fd;

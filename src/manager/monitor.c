@@ -38,6 +38,7 @@ struct slot {
 struct mon {
         struct monitor_args *a;
         struct slot slots[MAX_TTYS + 1]; /* 0: the console */
+        struct mgr_net *net;
         int n_slots;
         int log_fd;
         int listen_fd;
@@ -112,9 +113,15 @@ static int launch(struct mon *m, struct berth_error *err)
                 if (m->init_pidfd < 0)
                         r = berth_error_set(err, errno, "pidfd of the init");
         }
+        /* the network goes in between create and start: the init is in
+         * its namespaces, waiting; nothing of the user's runs yet */
+        if (r == 0 && m->a->cfg)
+                r = mgr_net_up(c, m->a->cfg, pid, &m->net, err);
         if (r == 0)
                 r = berth_oci_start(&c->ctx, c->name, err);
         if (r < 0) {
+                mgr_net_down(m->net);
+                m->net = NULL;
                 struct berth_error e = { 0 };
                 (void)berth_oci_delete(&c->ctx, c->name, true, &e);
                 if (pid > 0)
@@ -373,6 +380,10 @@ int monitor_run(struct monitor_args *a, int *status, struct berth_error *err)
                 if (m.slots[0].master >= 0)
                         pump(&m, &m.slots[0]);
                 record_exit(&m, ws);
+                /* phys devices home, host veth ends and published ports
+                 * gone, while we still hold the namespace */
+                mgr_net_down(m.net);
+                m.net = NULL;
                 struct berth_error e = { 0 };
                 (void)berth_oci_delete(&c->ctx, c->name, true, &e);
                 cleanup_closep(&m.init_pidfd);

@@ -78,6 +78,9 @@ int nftr_bridge_setup(const struct netdb_bridge *b, struct berth_error *err)
                  * there. The DNAT is for the host's own addresses only
                  * (fib daddr type local), so traffic passing through is
                  * left alone; output covers the host's own connections.
+                 * A container reaching a published port through the host
+                 * (hairpin) is masqueraded so the answer comes back the
+                 * same way rather than straight over the bridge.
                  * The forward chain accepts for our bridge but cannot
                  * overrule a drop in another table (a drop is final). */
                 snprintf(cmd, sizeof(cmd),
@@ -99,6 +102,7 @@ int nftr_bridge_setup(const struct netdb_bridge *b, struct berth_error *err)
                          "  chain postrouting {\n"
                          "    type nat hook postrouting priority srcnat; policy accept;\n"
                          "    ip saddr %2$s oifname != \"%1$s\" masquerade\n"
+                         "    oifname \"%1$s\" ip saddr %2$s ct status dnat masquerade\n"
                          "  }\n"
                          "  chain forward {\n"
                          "    type filter hook forward priority filter; policy accept;\n"

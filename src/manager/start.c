@@ -21,6 +21,7 @@
 
 struct prepared {
         json_t *doc;
+        struct lxc_config *cfg;
         int ttys[64];
         int n_ttys;
         char *log_path;
@@ -29,6 +30,7 @@ struct prepared {
 static void prepared_clear(struct prepared *p)
 {
         json_decref(p->doc);
+        lxc_config_free(p->cfg);
         for (int i = 0; i < p->n_ttys; i++)
                 close(p->ttys[i]);
         free(p->log_path);
@@ -126,7 +128,7 @@ static int prepare(struct berth_container *c, const struct berth_start_opts *o,
                 p->log_path = strdup(logfile);
         else if (!no_console && asprintf(&p->log_path, "%s/console.log", c->dir) < 0)
                 p->log_path = NULL;
-        lxc_config_free(cfg);
+        p->cfg = cfg; /* the monitor's network plan */
         if (r < 0)
                 return r;
         json_t *process = json_object_get(p->doc, "process");
@@ -272,7 +274,8 @@ int berth_container_start(struct berth_container *c, const struct berth_start_op
                 return berth_error_prefix(err, "start");
         }
         r = mgr_write_bundle(c->mon_dir, p.doc, err);
-        struct monitor_args a = { .c = c, .report_fd = -1, .foreground = o->foreground,
+        struct monitor_args a = { .c = c, .cfg = p.cfg, .report_fd = -1,
+                                  .foreground = o->foreground,
                                   .in_fd = o->in_fd, .out_fd = o->out_fd, .ttys = p.ttys,
                                   .n_ttys = p.n_ttys, .log_path = p.log_path };
         if (r == 0 && o->foreground)
