@@ -1,294 +1,270 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Start-up time of `run` of /bin/true: berth against crun and runc.
+"""berth's speed against the tools people would pick instead (issue 8).
 
-One bundle (busybox rootfs, the config `berth oci spec` writes, no
-terminal, args ["/bin/true"]) and a variant without a network namespace.
-Every iteration runs each (runtime, variant) once in a shuffled order, so
-drift on the machine spreads over all of them. Each run has a unique id
-and is followed (untimed) by `delete --force`. Each runtime has its own
---root.
+Parts (--only picks some):
+  startup   `run` of /bin/true on one bundle (busybox rootfs, the config
+            `berth oci spec` writes, terminal false), with and without a
+            network namespace: berth, crun, runc, lxc-execute, bwrap and
+            the kernel floor (bench/floor.c); peak RSS of each
+  exec      `exec` of /bin/true into a running container: berth, crun, runc
+  parallel  100 containers, 4 at a time: containers/s of berth, crun, runc
+  system    `berth start -d` / `attach` / `stop -k` / `stop` of a busybox
+            system container against lxc-start/lxc-attach/lxc-stop
+  density   many idle busybox system containers started by berth: time to
+            start all, memory of berth's monitors per container
 
-crun 1.8 refuses this machine's hybrid cgroup layout, so crun (only crun)
-runs in a private mount namespace where /sys/fs/cgroup/unified is hidden
-under an empty tmpfs: the harness setns()es into that namespace around
-each crun run; the switch is not timed.
-"""
+Every timed measurement is interleaved: each iteration runs every tool once
+in a fresh shuffled order, after warm-up runs, so drift on the machine
+spreads over all of them. Results: bench/results.md and bench/results.csv.
+Modules: tools.py (application containers), system.py (system containers),
+common.py (timing, namespaces, the interleaved loop)."""
 import argparse
-import ctypes
+import csv
 import datetime
-import json
 import os
 import platform
-import random
 import secrets
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLONE_NEWNS = 0x00020000
-libc = ctypes.CDLL(None, use_errno=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import REPO, add_ratios  # noqa: E402
+from system import System  # noqa: E402
+from tools import Startup  # noqa: E402
 
-
-def setns(fd):
-    if libc.setns(fd, CLONE_NEWNS) != 0:
-        e = ctypes.get_errno()
-        raise OSError(e, f"setns: {os.strerror(e)}")
+PARTS = ("startup", "exec", "parallel", "system", "density")
 
 
-class Tool:
-    def __init__(self, name, argv, root, mntns=None):
-        self.name, self.argv, self.root, self.mntns = name, argv, root, mntns
-
-    def cmd(self, *args):
-        return self.argv + ["--root", self.root] + list(args)
+def glob_cgroups(name):
+    return {os.path.join("/sys/fs/cgroup", c, name) for c in os.listdir("/sys/fs/cgroup")
+            if os.path.isdir(os.path.join("/sys/fs/cgroup", c, name))}
 
 
-def spawn_wait(argv, devnull):
-    """posix_spawn + waitpid: the same small overhead for every runtime.
-    Returns (exit status, elapsed ns)."""
-    fa = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
-          (os.POSIX_SPAWN_DUP2, devnull, 2)]
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=fa)
-    _, status = os.waitpid(pid, 0)
-    t1 = time.perf_counter_ns()
-    return os.waitstatus_to_exitcode(status), t1 - t0
-
-
-class Bench:
-    def __init__(self, args):
-        self.args = args
-        self.token = secrets.token_hex(3)
-        self.work = tempfile.mkdtemp(prefix=f"berth-bench-{self.token}-", dir="/tmp")
-        self.devnull = os.open(os.devnull, os.O_RDWR)
-        self.own_ns = os.open("/proc/self/ns/mnt", os.O_RDONLY)
-        self.holder = None
-        self.tools = []
-        self.n = 0
-
-    # --- set-up
-    def bundle(self, name, rootfs, berth_argv, netns):
-        d = os.path.join(self.work, name)
-        os.mkdir(d)
-        subprocess.run(berth_argv + ["spec", "--bundle", d], check=True)
-        path = os.path.join(d, "config.json")
-        cfg = json.load(open(path))
-        cfg["root"] = {"path": rootfs, "readonly": True}
-        cfg["process"]["terminal"] = False
-        cfg["process"]["args"] = ["/bin/true"]
-        # crun 1.8 refuses ociVersion 1.2.x ("unknown version specified");
-        # every runtime here takes 1.0.2 and nothing else in the file changes.
-        cfg["ociVersion"] = "1.0.2"
-        # runc 1.1 has no time namespaces: no runtime gets one here
-        drop = {"time"} if netns else {"time", "network"}
-        cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
-                                      if n["type"] not in drop]
-        json.dump(cfg, open(path, "w"), indent=2)
-        return d
-
-    def crun_namespace(self):
-        """A mount namespace where the cgroup2 mount is hidden; returns an fd."""
-        self.holder = subprocess.Popen(
-            ["unshare", "-m", "--propagation", "private", "sh", "-c",
-             "mount -t tmpfs -o mode=755 berth-bench /sys/fs/cgroup/unified"
-             " && echo ready && exec sleep 100000"], stdout=subprocess.PIPE, text=True)
-        if self.holder.stdout.readline().strip() != "ready":
-            raise RuntimeError("could not prepare crun's mount namespace")
-        return os.open(f"/proc/{self.holder.pid}/ns/mnt", os.O_RDONLY)
-
-    def setup(self):
-        # BERTH_BIN (another runtime's binary) only sanity-checks the harness.
-        berth = os.environ.get("BERTH_BIN") or os.path.join(REPO, "build", "berth")
-        berth_argv = [berth, "oci"] if os.path.basename(berth) == "berth" else [berth]
-        rootfs = subprocess.run([os.path.join(REPO, "scripts", "mkrootfs.sh"),
-                                 self.args.rootfs] + ([self.args.probe] if self.args.probe else []),
-                                check=True, capture_output=True, text=True).stdout.strip()
-        self.bundles = {"netns": self.bundle("netns", rootfs, berth_argv, True),
-                        "no-netns": self.bundle("no-netns", rootfs, berth_argv, False)}
-        self.tools.append(Tool("berth", berth_argv, os.path.join(self.work, "root-berth")))
-        for name in ("crun", "runc"):
-            exe = shutil.which(name)
-            if exe is None:
-                print(f"bench: {name} is not installed; skipping it", file=sys.stderr)
-                continue
-            mntns = self.crun_namespace() if name == "crun" else None
-            self.tools.append(Tool(name, [exe], os.path.join(self.work, f"root-{name}"),
-                                   mntns))
-
-    # --- one run
-    def run_once(self, tool, variant, wrap=()):
-        self.n += 1
-        cid = f"bench-{self.token}-{tool.name}-{self.n}"
-        if tool.mntns is not None:
-            setns(tool.mntns)
+def remove_cgroups(token, pivot_before):
+    """Our cgroups carry the token in their name; LXC's lxc.pivot is
+    removed too when this run made it (it stays empty)."""
+    left = []
+    for dp, dns, _ in os.walk("/sys/fs/cgroup"):
+        left += [os.path.join(dp, d) for d in dns if token in d]
+    left += sorted(glob_cgroups("lxc.pivot") - pivot_before)
+    for d in sorted(left, key=lambda p: -p.count("/")):
         try:
-            rc, ns = spawn_wait(list(wrap) + tool.cmd("run", "--bundle", self.bundles[variant],
-                                                      cid), self.devnull)
-            spawn_wait(tool.cmd("delete", "--force", cid), self.devnull)
-        finally:
-            if tool.mntns is not None:
-                setns(self.own_ns)
-        return rc, ns / 1e6
+            os.rmdir(d)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            print(f"bench: left behind: {d}: {e.strerror}", file=sys.stderr)
 
-    def peak_rss(self, tool, variant, runs=5):
-        """Median peak RSS (MiB) of the runtime process, from GNU time in
-        separate untimed runs (a posix_spawn child's own maxrss would count
-        this Python process, whose memory it shares until exec)."""
-        if not os.path.exists("/usr/bin/time"):
-            return None
-        out = os.path.join(self.work, "rss")
-        vals = []
-        for _ in range(runs):
-            rc, _ = self.run_once(tool, variant, ["/usr/bin/time", "-f", "%M", "-o", out])
-            if rc == 0:
-                vals.append(int(open(out).read().split()[-1]) / 1024)
-        return statistics.median(vals) if vals else None
 
-    def explain_failure(self, tool, variant):
-        cid = f"bench-{self.token}-{tool.name}-why"
-        if tool.mntns is not None:
-            setns(tool.mntns)
-        try:
-            r = subprocess.run(tool.cmd("run", "--bundle", self.bundles[variant], cid),
-                               capture_output=True, text=True, stdin=subprocess.DEVNULL)
-            subprocess.run(tool.cmd("delete", "--force", cid), capture_output=True)
-        finally:
-            if tool.mntns is not None:
-                setns(self.own_ns)
-        return (r.stderr or r.stdout).strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+def fmt(x, unit):
+    if x is None:
+        return ""
+    if unit in ("s",):
+        return f"{x:.2f}"
+    if unit in ("KiB", "containers/s"):
+        return f"{x:.0f}" if x >= 100 else f"{x:.1f}"
+    return f"{x:.2f}"
 
-    # --- the measurement
-    def measure(self):
-        pairs = [(t, v) for t in self.tools for v in self.bundles]
-        ok_pairs = []
-        for t, v in pairs:
-            rcs = [self.run_once(t, v)[0] for _ in range(max(self.args.warmup, 1))]
-            if any(rcs):
-                why = self.explain_failure(t, v)[0]
-                print(f"bench: {t.name} ({v}) fails, left out: {why}", file=sys.stderr)
-            else:
-                ok_pairs.append((t, v))
-        self.samples = {(t.name, v): [] for t, v in ok_pairs}
-        self.failures = {(t.name, v): 0 for t, v in ok_pairs}
-        for i in range(self.args.n):
-            order = ok_pairs[:]
-            random.shuffle(order)
-            for t, v in order:
-                rc, ms = self.run_once(t, v)
-                if rc != 0:
-                    self.failures[(t.name, v)] += 1
-                    continue
-                self.samples[(t.name, v)].append(ms)
-            if sys.stderr.isatty():
-                print(f"\r{i + 1}/{self.args.n}", end="", file=sys.stderr, flush=True)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        self.rss = {(t.name, v): self.peak_rss(t, v) for t, v in ok_pairs}
 
-    # --- clean-up: nothing may stay behind
-    def cleanup(self):
-        for t in self.tools:
-            if t.mntns is not None:
-                setns(t.mntns)
-            try:
-                r = subprocess.run(t.cmd("list", "-q"), capture_output=True, text=True)
-                for cid in r.stdout.split():
-                    if self.token in cid:
-                        subprocess.run(t.cmd("delete", "--force", cid), capture_output=True)
-            finally:
-                if t.mntns is not None:
-                    setns(self.own_ns)
-        if self.holder is not None:
-            self.holder.kill()
-            self.holder.wait()
-        left = []
-        for dp, dns, _ in os.walk("/sys/fs/cgroup"):
-            left += [os.path.join(dp, d) for d in dns if self.token in d]
-        for d in sorted(left, key=lambda p: -p.count("/")):
-            try:
-                os.rmdir(d)
-            except OSError as e:
-                print(f"bench: left behind: {d}: {e.strerror}", file=sys.stderr)
-        shutil.rmtree(self.work, ignore_errors=True)
+TITLES = {
+    "startup": "Start-up: `run` of /bin/true",
+    "exec": "`exec` of /bin/true into a running container",
+    "parallel": "Parallel throughput: `run` of /bin/true",
+    "system": "System containers (busybox init)",
+    "density": "Density: idle busybox system containers started by berth",
+}
 
-    # --- report
-    def report(self):
-        def p90(xs):
-            xs = sorted(xs)
-            return xs[min(len(xs) - 1, int(0.9 * len(xs) + 0.5) - 1)] if xs else float("nan")
 
-        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                    if l.startswith("model name")), platform.processor() or "?")
-        versions = {}
-        for t in self.tools:
-            out = subprocess.run(t.argv + ["--version"], capture_output=True, text=True).stdout
-            versions[t.name] = (out.splitlines() or ["?"])[0]
-        rows = []
-        for v in self.bundles:
-            base = self.samples.get(("berth", v))
-            base_med = statistics.median(base) if base else None
-            for t in self.tools:
-                xs = self.samples.get((t.name, v))
-                if not xs:
-                    rows.append(f"| {v} | {t.name} | failed | | | | | |")
-                    continue
-                med = statistics.median(xs)
-                ratio = f"{med / base_med:.2f}" if base_med else "-"
-                rss = self.rss[(t.name, v)]
-                rss = f"{rss:.1f}" if rss is not None else "-"
-                rows.append(f"| {v} | {t.name} | {med:.2f} | {min(xs):.2f} | {p90(xs):.2f} | "
-                            f"{ratio} | {rss} | {self.failures[(t.name, v)]} |")
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        lines = [
-            "# Start-up: `run` of /bin/true",
-            "",
-            f"- date: {now}",
-            f"- kernel: {platform.release()}",
-            f"- CPU: {cpu} ({os.cpu_count()} cores)",
-            f"- runs: {self.args.n} per runtime and variant, after {self.args.warmup} "
-            "warm-up runs, interleaved in a shuffled order",
-            "- runtimes: " + "; ".join(f"{k}: {v}" for k, v in versions.items()),
-            "- bundle: `berth oci spec` with terminal false, args [\"/bin/true\"], the busybox "
-            "rootfs read-only, and ociVersion 1.0.2 (crun 1.8 refuses 1.2.0)",
-            "- crun runs in a private mount namespace with /sys/fs/cgroup/unified hidden "
-            "(it refuses the hybrid layout); berth and runc run as they are",
-            "- time: posix_spawn to waitpid of `RUNTIME run --bundle B ID` (the container is "
-            "deleted afterwards, untimed); peak RSS: GNU time, 5 separate runs, median",
-            "",
-            "| variant | runtime | median ms | min ms | p90 ms | median / berth's | "
-            "peak RSS MiB | failures |",
-            "|---|---|---:|---:|---:|---:|---:|---:|",
-        ] + rows
-        text = "\n".join(lines) + "\n"
-        print(text)
-        with open(self.args.out, "w") as f:
-            f.write(text)
-        print(f"written to {self.args.out}")
+def table(rows, section):
+    rs = [r for r in rows if r.section == section]
+    if not rs:
+        return []
+    rss = section == "startup"
+    head = ("| variant | tool | what | median | min | p90 | median / berth's | "
+            + ("peak RSS MiB | " if rss else "") + "runs | failures | note |")
+    out = ["", f"## {TITLES[section]}", "", head,
+           "|---|---|---|---:|---:|---:|---:|" + ("---:|" if rss else "") + "---:|---:|---|"]
+    for r in rs:
+        unit = r.unit
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        cells = [r.variant, r.tool, f"{r.metric} ({unit})" if r.metric else unit,
+                 fmt(r.median(), unit), fmt(r.min(), unit), fmt(r.p90(), unit), ratio]
+        if rss:
+            v = r.extra.get("rss")
+            cells.append(f"{v:.1f}" if v is not None else "")
+        cells += [str(len(r.samples)), str(r.failures), r.note.replace("|", "/")]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def find(rows, section, tool, metric=None, variant=None):
+    for r in rows:
+        if (r.section == section and r.tool == tool and r.ok
+                and (metric is None or r.metric == metric)
+                and (variant is None or r.variant == variant)):
+            return r
+    return None
+
+
+def targets(rows):
+    """Issue 8's targets, each with its figure from this run."""
+    out = []
+
+    def line(ok, text):
+        out.append(f"- {'met' if ok else 'NOT met'}: {text}")
+
+    b = find(rows, "startup", "berth", "run", "netns")
+    c = find(rows, "startup", "crun", "run", "netns")
+    f = find(rows, "startup", "floor", "run", "netns")
+    if b and c:
+        x = b.median() / c.median()
+        line(x <= 0.5, f"`berth oci run` median ≤ 0.5× crun's: {b.median():.2f} ms vs "
+             f"{c.median():.2f} ms = {x:.2f}×")
+    if b and f:
+        x = b.median() / f.median()
+        line(x <= 1.5, f"≤ 1.5× the kernel floor: {f.median():.2f} ms, so {x:.2f}×")
+    if b and b.extra.get("rss") is not None:
+        line(b.extra["rss"] <= 2.0, f"peak RSS ≤ 2 MiB: {b.extra['rss']:.1f} MiB")
+    bp, cp = find(rows, "parallel", "berth"), find(rows, "parallel", "crun")
+    if bp and cp:
+        x = bp.median() / cp.median()
+        line(x >= 2, f"parallel throughput ≥ 2× crun's: {bp.median():.0f} vs "
+             f"{cp.median():.0f} containers/s = {x:.2f}×")
+    bs, ls = find(rows, "system", "berth", "start"), find(rows, "system", "lxc", "start")
+    if bs:
+        net = "networked" if "veth" in bs.variant else "NOT networked (no `berth net`)"
+        line(bs.median() <= 15, f"`berth start -d` ({net}) within 15 ms: {bs.median():.2f} ms")
+    if bs and ls:
+        line(bs.median() < ls.median(), f"faster than `lxc-start -d`: {bs.median():.2f} ms vs "
+             f"{ls.median():.2f} ms")
+    d = find(rows, "density", "berth", "monitor Pss, each")
+    if d:
+        line(d.median() <= 256, f"≤ 256 KiB of berth memory per idle container: "
+             f"monitor Pss {d.median():.0f} KiB each ({d.variant})")
+    return out
+
+
+def report(args, rows, versions, notes):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), platform.processor() or "?")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{cpu}, {os.cpu_count()} cores, kernel {platform.release()}"
+    lines = [
+        "# berth's speed (issue 8)",
+        "",
+        f"- date: {now}",
+        f"- machine: {machine}",
+        f"- command: `bench/bench.py {' '.join(sys.argv[1:])}`"
+        + (" (--quick: few iterations, for development)" if args.quick else ""),
+        f"- iterations: {args.iterations} per tool and variant after {args.warmup} warm-up "
+        f"runs (clean halt: {args.halt_iterations}; parallel: {args.rounds} rounds), "
+        "interleaved in a fresh shuffled order every iteration",
+        "- versions: " + "; ".join(f"{k}: {v}" for k, v in versions.items()),
+        "- bundle: `berth oci spec` with terminal false, args [\"/bin/true\"], the busybox "
+        "rootfs read-only, ociVersion 1.0.2 (crun 1.8 refuses 1.2.0), no time namespace "
+        "(runc 1.1 has none); with and without the network namespace",
+        "- crun runs in a private mount namespace with /sys/fs/cgroup/unified hidden "
+        "(it refuses the hybrid layout); berth and runc run as they are",
+        "- lxc-execute: a config with the same busybox rootfs read-only, LXC's default "
+        "namespaces (net: `empty`, or `none` without netns), proc, sys:ro, autodev, no "
+        "console; bwrap: --unshare-pid/ipc/uts/cgroup (+net), --ro-bind of the rootfs, "
+        "--proc, --dev; floor: build/bench/floor (bench/floor.c). Neither lxc-execute, "
+        "bwrap nor the floor gets the seccomp filter or the cgroup the OCI runtimes set up",
+        "- time: posix_spawn to waitpid of the command (containers are deleted afterwards, "
+        "untimed); peak RSS: GNU time, 5 separate runs, median",
+    ] + [f"- note: {n}" for n in notes]
+    for s in PARTS:
+        lines += table(rows, s)
+    t = targets(rows)
+    if t:
+        lines += ["", "## Issue 8's targets", ""] + t
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with open(args.out, "w") as f:
+        f.write(text)
+    with open(args.csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["date", "machine", "section", "variant", "tool", "metric", "unit", "runs",
+                    "median", "min", "p90", "ratio_to_berth", "peak_rss_mib", "failures",
+                    "note"])
+        for r in rows:
+            w.writerow([now, machine, r.section, r.variant, r.tool, r.metric, r.unit,
+                        len(r.samples), r.median(), r.min(), r.p90(), r.ratio,
+                        r.extra.get("rss"), r.failures, r.note])
+    print(f"written to {args.out} and {args.csv}")
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", type=int, default=int(os.environ.get("N", 100)),
-                    help="timed runs per runtime and variant (default 100)")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[2:]))
+    ap.add_argument("--iterations", "-n", type=int, default=int(os.environ.get("N", 100)),
+                    help="timed runs per tool and variant (default 100)")
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--halt-iterations", type=int, default=10,
+                    help="clean `stop` cycles per tool (busybox init takes ~2 s to halt)")
+    ap.add_argument("--rounds", type=int, default=3, help="parallel rounds per tool")
+    ap.add_argument("--density", type=int, default=200, help="containers for density")
+    ap.add_argument("--quick", action="store_true",
+                    help="10 iterations, 2 warm-up, 3 halts, 1 parallel round, 20 density "
+                    "containers: for development")
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help=f"comma-separated parts: {','.join(PARTS)}")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "results.md"))
+    ap.add_argument("--csv", default=os.path.join(REPO, "bench", "results.csv"))
     ap.add_argument("--rootfs", default=os.path.join(REPO, "build", "rootfs"))
     ap.add_argument("--probe", help="static probe for the rootfs (default: the built one)")
     args = ap.parse_args()
+    if args.quick:
+        args.iterations, args.warmup, args.halt_iterations = 10, 2, 3
+        args.rounds, args.density = 1, 20
+    only = [p for p in args.only.split(",") if p]
+    bad = [p for p in only if p not in PARTS]
+    if bad:
+        ap.error(f"unknown part {bad[0]!r}; parts: {','.join(PARTS)}")
     if os.geteuid() != 0:
         sys.exit("bench: needs root")
-    b = Bench(args)
+
+    token = secrets.token_hex(3)
+    work = tempfile.mkdtemp(prefix=f"berth-bench-{token}-", dir="/tmp")
+    pivot_before = glob_cgroups("lxc.pivot")
+    st = Startup(work, token, args)
+    sysb = System(work, token, args)
+    rows, versions, notes = [], {}, []
     try:
-        b.setup()
-        b.measure()
+        if any(p in only for p in ("startup", "exec", "parallel")):
+            st.setup()
+            versions.update(st.versions)
+            notes += st.notes
+        if "startup" in only:
+            rows += st.startup(args.iterations, args.warmup)
+        if "exec" in only:
+            rows += st.exec(args.iterations, args.warmup)
+        if "parallel" in only:
+            rows += st.parallel(args.rounds)
+        if "system" in only or "density" in only:
+            sysb.setup()
+            versions.update(sysb.versions)
+            if not sysb.network:
+                notes.append("system containers measured WITHOUT network: "
+                             "`berth net` is not in this build")
+        if "system" in only:
+            rows += sysb.measure(args.iterations, args.halt_iterations, args.warmup)
+        if "density" in only:
+            rows += sysb.density(args.density)
+    except KeyboardInterrupt:
+        print("bench: interrupted; cleaning up", file=sys.stderr)
+        raise
     finally:
-        b.cleanup()
-    b.report()
+        sysb.cleanup()
+        st.cleanup()
+        remove_cgroups(token, pivot_before)
+        shutil.rmtree(work, ignore_errors=True)
+    notes += sysb.notes
+    add_ratios(rows)
+    report(args, rows, versions, notes)
 
 
 if __name__ == "__main__":

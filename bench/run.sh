@@ -1,8 +1,12 @@
 #!/bin/bash
-# `make bench`: build berth, then time `run` of /bin/true against crun and
-# runc (bench/bench.py); writes bench/results.md. N=200 make bench for more.
+# `make bench`: build berth and the kernel floor (bench/floor.c), then run
+# bench/bench.py (start-up, exec, parallel, system containers, density
+# against crun, runc, LXC, bwrap); writes bench/results.md and .csv.
+# Options go to bench.py: bench/run.sh --quick, --only startup,exec, ...
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 scripts/build.sh build >/dev/null
+mkdir -p build/bench
+gcc -O2 -static -Wall -Wextra -Werror -o build/bench/floor bench/floor.c
 exec /usr/bin/python3 bench/bench.py "$@"

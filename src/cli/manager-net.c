@@ -11,7 +11,8 @@
 #include "net.h"
 #include "src/manager/netdb.h"
 
-#define LXCPATH_OPT "  -P, --lxcpath DIR    where containers and bridges live (default /var/lib/berth)\n"
+#define LXCPATH_OPT                                                                                \
+        "  -P, --lxcpath DIR    where containers and bridges live (default /var/lib/berth)\n"
 
 struct netsub {
         const char *name;
@@ -29,11 +30,15 @@ static int sub_usage(const struct netsub *s, FILE *f)
 static int sub_bad_option(struct mctx *m, const struct netsub *s, char **argv)
 {
         if (optopt)
-                cli_errorf(&m->log, "net %s: unknown option or missing value '-%c' (try berth "
-                                    "net %s --help)", s->name, optopt, s->name);
+                cli_errorf(&m->log,
+                           "net %s: unknown option or missing value '-%c' (try berth "
+                           "net %s --help)",
+                           s->name, optopt, s->name);
         else
-                cli_errorf(&m->log, "net %s: unknown option or missing value '%s' (try berth "
-                                    "net %s --help)", s->name, argv[optind - 1], s->name);
+                cli_errorf(&m->log,
+                           "net %s: unknown option or missing value '%s' (try berth "
+                           "net %s --help)",
+                           s->name, argv[optind - 1], s->name);
         return 2;
 }
 
@@ -61,8 +66,8 @@ static int parse_addr(struct mctx *m, const char *flag, int family, const char *
         struct berth_error err = { 0 };
         int fam = 0;
         if (!strchr(s, '/')) {
-                cli_errorf(&m->log, "net create: %s %s: give the prefix length too, e.g. %s",
-                           flag, s, family == AF_INET ? "10.0.3.1/24" : "fd00:3::1/64");
+                cli_errorf(&m->log, "net create: %s %s: give the prefix length too, e.g. %s", flag,
+                           s, family == AF_INET ? "10.0.3.1/24" : "fd00:3::1/64");
                 return 2;
         }
         if (net_parse_cidr(s, &fam, a->addr, &a->prefix, &err) < 0) {
@@ -200,10 +205,11 @@ static int net_ls(struct mctx *m, const struct netsub *s, int argc, char **argv)
                         netdb_addr_format(&v[i].ipv4, AF_INET, v4, sizeof(v4));
                         netdb_addr_format(&v[i].ipv6, AF_INET6, v6, sizeof(v6));
                         json_array_append_new(
-                                all, json_pack("{s:s, s:o, s:o, s:b, s:s}", "name", v[i].name,
-                                               "ipv4", v[i].ipv4.set ? json_string(v4) : json_null(),
-                                               "ipv6", v[i].ipv6.set ? json_string(v6) : json_null(),
-                                               "nat", v[i].nat, "state", state_of(&v[i])));
+                                all,
+                                json_pack("{s:s, s:o, s:o, s:b, s:s}", "name", v[i].name, "ipv4",
+                                          v[i].ipv4.set ? json_string(v4) : json_null(), "ipv6",
+                                          v[i].ipv6.set ? json_string(v6) : json_null(), "nat",
+                                          v[i].nat, "state", state_of(&v[i])));
                 }
                 char *text = json_dumps(all, JSON_INDENT(2));
                 printf("%s\n", text ? text : "[]");
@@ -233,13 +239,14 @@ static int net_ls(struct mctx *m, const struct netsub *s, int argc, char **argv)
 
 static const struct netsub subs[] = {
         { "create", net_create, "NAME [--ipv4 CIDR] [--ipv6 CIDR] [--nat]",
-          "Make a bridge: the device with the bridge's own addresses (e.g. 10.0.3.1/24), up,\n"
-          "forwarding on it, and with --nat masquerading of its subnet and a table for\n"
-          "published ports (lxc.net.N.berth.publish).",
+          "Make a bridge with its addresses, forwarding on, and with --nat NAT rules.\n"
+          "The address given is the bridge's own (10.0.3.1/24); containers on it get the\n"
+          "next free ones. --nat masquerades the subnet going out and holds the ports\n"
+          "published with lxc.net.N.berth.publish.",
           "      --ipv4 CIDR      the bridge's IPv4 address and subnet, e.g. 10.0.3.1/24\n"
           "      --ipv6 CIDR      the bridge's IPv6 address and subnet, e.g. fd00:3::1/64\n"
-          "      --nat            masquerade the subnet going out; allow published ports\n"
-          LXCPATH_OPT },
+          "      --nat            masquerade the subnet going out; allow published "
+          "ports\n" LXCPATH_OPT },
         { "ls", net_ls, "[--format table|json]", "List berth's bridges: NAME IPV4 IPV6 NAT STATE.",
           "      --format F       table or json\n" LXCPATH_OPT },
         { "delete", net_delete, "NAME",
@@ -287,7 +294,8 @@ int mcmd_net(struct mctx *m, int argc, char **argv)
                 argv += used;
         }
         if (argc < 2) {
-                cli_errorf(&m->log, "net: which command? (create, ls, delete; try berth net --help)");
+                cli_errorf(&m->log,
+                           "net: which command? (create, ls, delete; try berth net --help)");
                 return 2;
         }
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))

@@ -91,7 +91,7 @@ static const struct mcmd cmds[] = {
           "  -P, --lxcpath DIR    where containers live (default /var/lib/berth)\n",
           false },
         { "net", mcmd_net, "create|ls|delete ...",
-          "Bridges for containers: their subnets, NAT and address leases (berth net --help).",
+          "Bridges for containers: subnets, NAT, address leases (berth net --help).",
           "", false },
 };
 

@@ -188,6 +188,11 @@ static const char *check_mac(const char *v)
                 if (!ok)
                         return "not a MAC address (xx:xx:xx:xx:xx:xx)";
         }
+        /* the low bit of the first byte marks a group address: no NIC has one */
+        if (v[1] != 'x' && v[0] != 'x' && (strtoul((char[]){ v[0], v[1], 0 }, NULL, 16) & 1))
+                return "a multicast MAC address (the first byte must be even)";
+        if (!strcmp(v, "00:00:00:00:00:00"))
+                return "the all-zero MAC address";
         return NULL;
 }
 

@@ -75,14 +75,12 @@ static int leases_lock(const char *lxcpath, const char *bridge, struct berth_err
                 return dfd;
         char file[IFNAMSIZ + 8];
         snprintf(file, sizeof(file), "%s.leases", bridge);
-        _cleanup_close_ int fd =
-                openat(dfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd = openat(dfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return berth_error_set(err, errno, "open the leases of bridge %s", bridge);
         while (flock(fd, LOCK_EX) < 0)
                 if (errno != EINTR)
-                        return berth_error_set(err, errno, "lock the leases of bridge %s",
-                                               bridge);
+                        return berth_error_set(err, errno, "lock the leases of bridge %s", bridge);
         return TAKE_FD(fd);
 }
 
@@ -102,8 +100,7 @@ static int leases_read(int fd, const char *bridge, struct leases *l, struct bert
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return berth_error_set(err, errno, "read the leases of bridge %s",
-                                               bridge);
+                        return berth_error_set(err, errno, "read the leases of bridge %s", bridge);
                 if (n == 0)
                         break;
                 got += (size_t)n;
@@ -114,8 +111,7 @@ static int leases_read(int fd, const char *bridge, struct leases *l, struct bert
         return 0;
 }
 
-static int leases_write(int fd, const char *bridge, const struct leases *l,
-                        struct berth_error *err)
+static int leases_write(int fd, const char *bridge, const struct leases *l, struct berth_error *err)
 {
         size_t cap = 1, len = 0;
         for (size_t i = 0; i < l->n; i++)
@@ -132,8 +128,7 @@ static int leases_write(int fd, const char *bridge, const struct leases *l,
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return berth_error_set(err, errno, "write the leases of bridge %s",
-                                               bridge);
+                        return berth_error_set(err, errno, "write the leases of bridge %s", bridge);
                 off += (size_t)n;
         }
         if (ftruncate(fd, (off_t)len) < 0)
@@ -143,8 +138,7 @@ static int leases_write(int fd, const char *bridge, const struct leases *l,
 
 /* Is a (bare text) an address of a's subnet that a container may have:
  * not the network, not (IPv4) the broadcast, not the bridge's own? */
-static bool usable(int family, const char *text, const struct netdb_addr *br,
-                   unsigned char out[16])
+static bool usable(int family, const char *text, const struct netdb_addr *br, unsigned char out[16])
 {
         unsigned bits = family == AF_INET ? 32 : 128;
         memset(out, 0, 16);
@@ -182,8 +176,7 @@ int netdb_lease(const char *lxcpath, const char *bridge, const char *container, 
         if (family != AF_INET && family != AF_INET6)
                 return berth_error_setx(err, EAFNOSUPPORT, "lease: family %d", family);
         if (!container_name_ok(container))
-                return berth_error_setx(err, EINVAL, "lease: bad container name \"%s\"",
-                                        container);
+                return berth_error_setx(err, EINVAL, "lease: bad container name \"%s\"", container);
         const char *fam = family == AF_INET ? "ipv4" : "ipv6";
         struct netdb_bridge b;
         int r = netdb_record_load(lxcpath, bridge, &b, err);
@@ -236,8 +229,8 @@ int netdb_lease(const char *lxcpath, const char *bridge, const char *container, 
                 for (unsigned bit = 0; bit < br->prefix; bit++)
                         net[bit / 8] |= br->addr[bit / 8] & (0x80 >> (bit % 8));
                 memset(addr, 0, sizeof(addr));
-                r = net_next_free(family, net, br->prefix, (const unsigned char(*)[16])used,
-                                  n_used, addr, err);
+                r = net_next_free(family, net, br->prefix, (const unsigned char(*)[16])used, n_used,
+                                  addr, err);
                 if (r == 0) {
                         if (!mine) {
                                 struct lease *nv = realloc(l.v, (l.n + 1) * sizeof(*nv));
@@ -246,8 +239,7 @@ int netdb_lease(const char *lxcpath, const char *bridge, const char *container, 
                                 else {
                                         l.v = nv;
                                         mine = &l.v[l.n++];
-                                        snprintf(mine->name, sizeof(mine->name), "%s",
-                                                 container);
+                                        snprintf(mine->name, sizeof(mine->name), "%s", container);
                                         strcpy(mine->v4, "-");
                                         strcpy(mine->v6, "-");
                                 }
@@ -370,8 +362,8 @@ static int publish_prepare(const char *lxcpath, const char *bridge, const char *
         return 0;
 }
 
-int netdb_publish(const char *lxcpath, const char *bridge, const char *container,
-                  const char *spec, const unsigned char caddr[4], struct berth_error *err)
+int netdb_publish(const char *lxcpath, const char *bridge, const char *container, const char *spec,
+                  const unsigned char caddr[4], struct berth_error *err)
 {
         struct netdb_port p;
         int r = publish_prepare(lxcpath, bridge, spec, &p, err);

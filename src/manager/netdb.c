@@ -102,13 +102,14 @@ int netdb_record_load(const char *lxcpath, const char *name, struct netdb_bridge
         json_t *doc = json_loads(text, 0, &jerr);
         if (!doc || !json_is_object(doc)) {
                 json_decref(doc);
-                return berth_error_setx(err, EINVAL, "the record of bridge %s (%s/%s) is not "
-                                        "a JSON object", name, NETDB_DIR, file);
+                return berth_error_setx(err, EINVAL,
+                                        "the record of bridge %s (%s/%s) is not "
+                                        "a JSON object",
+                                        name, NETDB_DIR, file);
         }
         r = addr_from_json(json_object_get(doc, "ipv4"), AF_INET, "ipv4", &out->ipv4, err);
         if (r == 0)
-                r = addr_from_json(json_object_get(doc, "ipv6"), AF_INET6, "ipv6", &out->ipv6,
-                                   err);
+                r = addr_from_json(json_object_get(doc, "ipv6"), AF_INET6, "ipv6", &out->ipv6, err);
         out->nat = json_is_true(json_object_get(doc, "nat"));
         json_decref(doc);
         if (r < 0)
@@ -272,8 +273,7 @@ static int check_new(const struct netdb_bridge *b, struct berth_error *err)
         return 0;
 }
 
-int netdb_bridge_create(const char *lxcpath, const struct netdb_bridge *b,
-                        struct berth_error *err)
+int netdb_bridge_create(const char *lxcpath, const struct netdb_bridge *b, struct berth_error *err)
 {
         int r = check_new(b, err);
         if (r < 0)
@@ -288,11 +288,10 @@ int netdb_bridge_create(const char *lxcpath, const struct netdb_bridge *b,
                 return r;
         r = net_link_exists(nl, b->name, err);
         if (r > 0) {
-                r = old.recorded ? berth_error_setx(err, EEXIST, "bridge %s already exists",
-                                                    b->name)
-                                 : berth_error_setx(err, EEXIST,
-                                                    "a device named %s already exists",
-                                                    b->name);
+                r = old.recorded
+                            ? berth_error_setx(err, EEXIST, "bridge %s already exists", b->name)
+                            : berth_error_setx(err, EEXIST, "a device named %s already exists",
+                                               b->name);
         }
         /* A record whose device is gone (a reboot) is replaced: the
          * leases stay, and those outside a new subnet are not reused. */

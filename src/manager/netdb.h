@@ -47,8 +47,7 @@ const char *netdb_bridge_name_check(const char *name);
  * bring it up, enable forwarding on it, add the nftables tables when
  * b->nat, write the record. Any failure undoes all of it. b->nat needs an
  * address. */
-int netdb_bridge_create(const char *lxcpath, const struct netdb_bridge *b,
-                        struct berth_error *err);
+int netdb_bridge_create(const char *lxcpath, const struct netdb_bridge *b, struct berth_error *err);
 /* Delete the device, our tables, the record and the leases. -ENOENT when
  * there is neither a record nor a device. A device without a record (not
  * berth's) is refused. */
@@ -97,8 +96,8 @@ struct netdb_port {
 const char *netdb_publish_check(const char *spec, struct netdb_port *out);
 /* DNAT host port -> caddr:port on the NAT bridge's table while the
  * container runs. The bridge must have been made with --nat. */
-int netdb_publish(const char *lxcpath, const char *bridge, const char *container,
-                  const char *spec, const unsigned char caddr[4], struct berth_error *err);
+int netdb_publish(const char *lxcpath, const char *bridge, const char *container, const char *spec,
+                  const unsigned char caddr[4], struct berth_error *err);
 /* Remove it again; a mapping that is gone (or the table) is fine. */
 int netdb_unpublish(const char *lxcpath, const char *bridge, const char *container,
                     const char *spec, const unsigned char caddr[4], struct berth_error *err);

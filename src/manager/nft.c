@@ -42,9 +42,9 @@ static int run(const char *cmd, char **out, struct berth_error *err)
         const char *e = nft_ctx_get_error_buffer(ctx);
         e = e ? e : "";
         int code = strstr(e, "No such file or directory") ? ENOENT
-                   : strstr(e, "File exists")            ? EEXIST
+                   : strstr(e, "File exists")             ? EEXIST
                    : strstr(e, "Operation not permitted") ? EPERM
-                   : strstr(e, "Protocol not supported") ? EPROTONOSUPPORT
+                   : strstr(e, "Protocol not supported")  ? EPROTONOSUPPORT
                                                           : EINVAL;
         if (!strncmp(e, "Error: ", 7))
                 e += 7;

@@ -22,7 +22,8 @@ class NetManager(Manager):
         self.netns = netns
 
     def argv(self, *args):
-        return ["ip", "netns", "exec", self.netns] + super().argv(*args)
+        # nsenter, not `ip netns exec`: that remounts /sys, hiding cgroupfs
+        return ["nsenter", f"--net=/run/netns/{self.netns}"] + super().argv(*args)
 
     def sh(self, *cmd, check=True):
         r = subprocess.run(["ip", "netns", "exec", self.netns, *cmd], capture_output=True,
@@ -156,8 +157,11 @@ def test_macvlan_on_a_host_device(net):
                 "lxc.net.0.macvlan.mode = bridge\nlxc.net.0.flags = up\n"
                 "lxc.net.0.ipv4.address = 10.91.0.2/24\n")
     net("start", name).ok()
-    show = inside(net, name, "ip", "-d", "link", "show", "eth0").ok().out
-    assert "macvlan" in show and "bridge" in show, show
+    # busybox's ip has no -d: look from outside, with the host's ip, in its netns
+    pid = net.state(name)["pid"]
+    show = net.sh("nsenter", "-t", str(pid), "-n", "ip", "-d", "link", "show", "eth0").stdout
+    assert "macvlan mode bridge" in show, show
+    assert "10.91.0.2/24" in inside(net, name, "ip", "addr", "show", "eth0").ok().out
     net("stop", name, "-k").ok()
 
 
@@ -171,7 +175,7 @@ def test_published_port_reaches_the_container(net):
     time.sleep(0.3)
     ruleset = net.sh("nft", "list", "ruleset").stdout
     assert "18080" in ruleset, ruleset
-    net.sh("sh", "-c", "echo via-publish | nc -w 2 10.92.0.1 18080")
+    net.sh("sh", "-c", "echo via-publish | busybox nc -w 2 10.92.0.1 18080")
     wait_for(lambda: "via-publish" in inside(net, name, "cat", "/tmp/got").out,
              what="the published port's message")
     net("stop", name, "-k").ok()

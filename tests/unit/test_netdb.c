@@ -60,10 +60,10 @@ static void test_publish_spec(void **s)
         assert_null(netdb_publish_check("65535:1", NULL));
 
         static const char *const bad[] = {
-                "",       "8080",     ":80",      "8080:",    "0:80",       "8080:0",
-                "65536:1", "1:65536", "80:80/sctp", "80:80/",  "80:80/TCP",  "-1:80",
-                "+80:80", " 80:80",   "80:80 ",   "80:8a",    "80:80:90",   "123456:1",
-                "80:80/tcp/udp",
+                "",          "8080",     ":80",      "8080:",         "0:80",
+                "8080:0",    "65536:1",  "1:65536",  "80:80/sctp",    "80:80/",
+                "80:80/TCP", "-1:80",    "+80:80",   " 80:80",        "80:80 ",
+                "80:8a",     "80:80:90", "123456:1", "80:80/tcp/udp",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 const char *why = netdb_publish_check(bad[i], &p);
@@ -175,8 +175,9 @@ static const char *lease(const struct tmp *t, const char *bridge, const char *c,
 static void test_lease_stable(void **state)
 {
         struct tmp *t = *state;
-        put(t, "br0.json", "{\"name\": \"br0\", \"ipv4\": \"10.0.3.1/24\", \"ipv6\": "
-                           "\"fd00:3::1/64\", \"nat\": true}\n");
+        put(t, "br0.json",
+            "{\"name\": \"br0\", \"ipv4\": \"10.0.3.1/24\", \"ipv6\": "
+            "\"fd00:3::1/64\", \"nat\": true}\n");
         /* the bridge's .1 is skipped; the same container gets the same */
         assert_string_equal(lease(t, "br0", "web", AF_INET, 0), "10.0.3.2/24");
         assert_string_equal(lease(t, "br0", "db", AF_INET, 0), "10.0.3.3/24");
@@ -205,8 +206,9 @@ static void test_lease_edges(void **state)
 {
         struct tmp *t = *state;
         /* a /30 with the bridge on .1: only .2 is left (.0 network, .3 broadcast) */
-        put(t, "small.json", "{\"name\": \"small\", \"ipv4\": \"192.168.9.1/30\", \"ipv6\": "
-                             "null, \"nat\": false}\n");
+        put(t, "small.json",
+            "{\"name\": \"small\", \"ipv4\": \"192.168.9.1/30\", \"ipv6\": "
+            "null, \"nat\": false}\n");
         assert_string_equal(lease(t, "small", "a", AF_INET, 0), "192.168.9.2/30");
         lease(t, "small", "b", AF_INET, -ENOSPC);
         /* no IPv6 subnet */
@@ -215,8 +217,9 @@ static void test_lease_edges(void **state)
         lease(t, "other", "a", AF_INET, -ENOENT);
 
         /* the bridge on .2: .1 is free and given */
-        put(t, "b2.json", "{\"name\": \"b2\", \"ipv4\": \"10.9.0.2/24\", \"ipv6\": null, "
-                          "\"nat\": false}\n");
+        put(t, "b2.json",
+            "{\"name\": \"b2\", \"ipv4\": \"10.9.0.2/24\", \"ipv6\": null, "
+            "\"nat\": false}\n");
         assert_string_equal(lease(t, "b2", "x", AF_INET, 0), "10.9.0.1/24");
         assert_string_equal(lease(t, "b2", "y", AF_INET, 0), "10.9.0.3/24");
 
@@ -239,8 +242,9 @@ static void test_lease_edges(void **state)
 static void test_lease_concurrent(void **state)
 {
         struct tmp *t = *state;
-        put(t, "br1.json", "{\"name\": \"br1\", \"ipv4\": \"10.1.0.1/24\", \"ipv6\": null, "
-                           "\"nat\": false}\n");
+        put(t, "br1.json",
+            "{\"name\": \"br1\", \"ipv4\": \"10.1.0.1/24\", \"ipv6\": null, "
+            "\"nat\": false}\n");
         enum { N = 24 };
         pid_t pids[N];
         for (int i = 0; i < N; i++) {
@@ -252,8 +256,7 @@ static void test_lease_concurrent(void **state)
                         unsigned char a[16];
                         unsigned prefix;
                         struct berth_error err = { 0 };
-                        _exit(netdb_lease(t->dir, "br1", name, AF_INET, a, &prefix, &err) ? 1
-                                                                                           : 0);
+                        _exit(netdb_lease(t->dir, "br1", name, AF_INET, a, &prefix, &err) ? 1 : 0);
                 }
         }
         for (int i = 0; i < N; i++) {
@@ -280,14 +283,14 @@ static void test_lease_concurrent(void **state)
 
 /* ---- the kernel side, in a network namespace of the child's own */
 
-#define CHECK(cond, ...)                                                     \
-        do {                                                                 \
-                if (!(cond)) {                                               \
-                        fprintf(stderr, "line %d: %s: ", __LINE__, #cond);   \
-                        fprintf(stderr, __VA_ARGS__);                        \
-                        fprintf(stderr, "\n");                               \
-                        _exit(1);                                            \
-                }                                                            \
+#define CHECK(cond, ...)                                                                           \
+        do {                                                                                       \
+                if (!(cond)) {                                                                     \
+                        fprintf(stderr, "line %d: %s: ", __LINE__, #cond);                         \
+                        fprintf(stderr, __VA_ARGS__);                                              \
+                        fprintf(stderr, "\n");                                                     \
+                        _exit(1);                                                                  \
+                }                                                                                  \
         } while (0)
 
 /* `nft -n list map ip berth-BR MAP` */
