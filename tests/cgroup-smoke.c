@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smoke.h"
+
 #include "cgroup.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -34,22 +36,9 @@
 #endif
 #define MiB (INT64_C(1) << 20)
 
-static int passed, failed;
 static char top[64]; /* "/berth-smoke-<pid>" */
 static enum cgroup_layout layout;
 
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        printf("%s - ", ok ? "ok" : "FAIL");
-        vprintf(fmt, ap);
-        printf("\n");
-        va_end(ap);
-        fflush(stdout);
-        ok ? passed++ : failed++;
-}
 
 /* ---- plain file helpers, independent of the library under test */
 
@@ -224,22 +213,7 @@ static void cleanup_all(void)
  * berth-smoke-<pid> left. */
 static void remove_stale(void)
 {
-        for (size_t i = 0; i < n_mounts; i++) {
-                DIR *d = opendir(mounts[i]);
-                struct dirent *de;
-                while (d && (de = readdir(d)) != NULL) {
-                        int pid;
-                        char p[4096];
-                        if (sscanf(de->d_name, "berth-smoke-%d", &pid) != 1 || pid <= 0 ||
-                            kill(pid, 0) == 0 || errno != ESRCH)
-                                continue;
-                        snprintf(p, sizeof(p), "%.255s/%.200s", mounts[i], de->d_name);
-                        printf("# removing %s, left by a run that was killed\n", p);
-                        remove_tree(p);
-                }
-                if (d)
-                        closedir(d);
-        }
+        smoke_remove_stale(mounts, n_mounts, "berth-smoke-", remove_tree);
 }
 
 static void on_signal(int sig)

@@ -28,23 +28,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "smoke.h"
+
 #include "net.h"
 #include "util.h"
 
-static int passed, failed;
 
-static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(bool ok, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        printf("%s - ", ok ? "ok" : "FAIL");
-        vprintf(fmt, ap);
-        printf("\n");
-        va_end(ap);
-        fflush(stdout);
-        ok ? passed++ : failed++;
-}
 
 static bool starts(const char *s, const char *prefix)
 {

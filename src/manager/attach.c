@@ -71,11 +71,9 @@ int berth_container_attach(struct berth_container *c, const struct berth_attach_
         const struct berth_attach_opts *o = opts ? opts : &none;
         enum berth_container_state s;
         pid_t pid;
-        int r = mgr_require_defined(c, err);
-        if (r == 0)
-                r = mgr_state(c, &s, &pid, err);
+        int r = mgr_defined_state(c, "attach", &s, &pid, err);
         if (r < 0)
-                return berth_error_prefix(err, "attach");
+                return r;
         if (s != BERTH_RUNNING)
                 return berth_error_setx(err, s == BERTH_STOPPED ? ESRCH : EBUSY,
                                         "attach %s: it is %s%s", c->name, berth_state_name(s),

@@ -262,13 +262,12 @@ static void release_leases(struct berth_container *c)
 
 int berth_container_destroy(struct berth_container *c, bool force, struct berth_error *err)
 {
-        int r = mgr_require_defined(c, err);
-        if (r < 0)
-                return berth_error_prefix(err, "destroy");
         enum berth_container_state s;
         pid_t pid;
-        r = mgr_state(c, &s, &pid, err);
-        if (r == 0 && s != BERTH_STOPPED) {
+        int r = mgr_defined_state(c, "destroy", &s, &pid, err);
+        if (r < 0)
+                return r;
+        if (s != BERTH_STOPPED) {
                 if (!force)
                         return berth_error_setx(err, EBUSY,
                                                 "destroy %s: it is %s; stop it first or use -f",

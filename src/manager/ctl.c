@@ -67,11 +67,9 @@ int berth_container_stop(struct berth_container *c, int timeout, bool kill,
 {
         enum berth_container_state s;
         pid_t pid;
-        int r = mgr_require_defined(c, err);
-        if (r == 0)
-                r = mgr_state(c, &s, &pid, err);
+        int r = mgr_defined_state(c, "stop", &s, &pid, err);
         if (r < 0)
-                return berth_error_prefix(err, "stop");
+                return r;
         if (s == BERTH_STOPPED)
                 return berth_error_setx(err, ESRCH, "stop %s: it is not running", c->name);
         pid_t mon = mgr_monitor_pid(c);
@@ -106,11 +104,9 @@ static int freeze(struct berth_container *c, bool on, struct berth_error *err)
         enum berth_container_state s;
         pid_t pid;
         const char *verb = on ? "freeze" : "unfreeze";
-        int r = mgr_require_defined(c, err);
-        if (r == 0)
-                r = mgr_state(c, &s, &pid, err);
+        int r = mgr_defined_state(c, verb, &s, &pid, err);
         if (r < 0)
-                return berth_error_prefix(err, "%s", verb);
+                return r;
         if (s == (on ? BERTH_FROZEN : BERTH_RUNNING))
                 return 0;
         if (s != (on ? BERTH_RUNNING : BERTH_FROZEN))

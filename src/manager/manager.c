@@ -151,6 +151,15 @@ int mgr_require_defined(const struct berth_container *c, struct berth_error *err
                                 c->config_path);
 }
 
+int mgr_defined_state(struct berth_container *c, const char *verb,
+                      enum berth_container_state *state, pid_t *pid, struct berth_error *err)
+{
+        int r = mgr_require_defined(c, err);
+        if (r == 0)
+                r = mgr_state(c, state, pid, err);
+        return r < 0 ? berth_error_prefix(err, "%s", verb) : 0;
+}
+
 int mgr_load_config(const struct berth_container *c, const char *rcfile,
                     struct lxc_config **out, struct berth_error *err)
 {

@@ -50,6 +50,9 @@ int mgr_state(struct berth_container *c, enum berth_container_state *state, pid_
 int mgr_running(struct berth_container *c, pid_t *pid, char **cgroup, struct berth_error *err);
 /* "NAME does not exist (no LXCPATH/NAME/config)" unless it does. */
 int mgr_require_defined(const struct berth_container *c, struct berth_error *err);
+/* Both of the above, errors prefixed with verb ("stop"). */
+int mgr_defined_state(struct berth_container *c, const char *verb,
+                      enum berth_container_state *state, pid_t *pid, struct berth_error *err);
 /* Remove what a monitor that died left behind: its directory, and the
  * core's state and cgroup when the init is gone too. */
 void mgr_clean_stale(struct berth_container *c);

@@ -317,17 +317,6 @@ static int link_applets(int rootfd, char *list, struct berth_error *err)
         return 0;
 }
 
-static bool hostname_ok(const char *name)
-{
-        size_t n = strlen(name);
-        if (n == 0 || n > 64)
-                return false;
-        for (const char *c = name; *c; c++)
-                if (*c <= ' ' || *c == 0x7f || *c == '/')
-                        return false;
-        return true;
-}
-
 static int fill_rootfs(int rootfd, const char *name, struct berth_error *err)
 {
         int r = make_dirs(rootfd, err);
@@ -355,71 +344,9 @@ static int fill_rootfs(int rootfd, const char *name, struct berth_error *err)
         return write_new_file(rootfd, "etc/hostname", host, 0644, err);
 }
 
-/* Empty a directory that existed before we started (keep the directory). */
-static void empty_dir(int rootfd)
-{
-        int fd = dup(rootfd);
-        if (fd < 0)
-                return;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
-        rewinddir(d);
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        (void)remove_tree_at(rootfd, de->d_name);
-        closedir(d);
-}
-
-/* Open rootfs, creating it when missing; an existing one must be empty. */
-static int open_rootfs(const char *rootfs, bool *created, struct berth_error *err)
-{
-        *created = false;
-        if (mkdir(rootfs, 0755) == 0)
-                *created = true;
-        else if (errno != EEXIST)
-                return berth_error_set(err, errno, "create rootfs %s", rootfs);
-        int fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
-                int e = errno;
-                if (*created)
-                        (void)rmdir(rootfs);
-                if (e == ENOTDIR)
-                        return berth_error_setx(err, ENOTDIR,
-                                                "rootfs %s exists and is not a directory", rootfs);
-                return berth_error_set(err, e, "open rootfs %s", rootfs);
-        }
-        if (*created)
-                return fd;
-        int dfd = dup(fd);
-        DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-        if (!d) {
-                int e = errno;
-                if (dfd >= 0)
-                        close(dfd);
-                close(fd);
-                return berth_error_set(err, e, "read rootfs %s", rootfs);
-        }
-        bool empty = true;
-        struct dirent *de;
-        while (empty && (de = readdir(d)))
-                empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-        closedir(d);
-        if (!empty) {
-                close(fd);
-                return berth_error_setx(err, ENOTEMPTY,
-                                        "rootfs %s is not empty; the busybox template needs a new or empty directory",
-                                        rootfs);
-        }
-        return fd;
-}
-
 int template_busybox(const char *rootfs, const char *name, struct berth_error *err)
 {
-        if (!hostname_ok(name))
+        if (!template_hostname_ok(name))
                 return berth_error_setx(err, EINVAL,
                                         "busybox template: '%s' cannot be a host name (1-64 printable characters, no spaces or '/')",
                                         name);
@@ -438,7 +365,7 @@ int template_busybox(const char *rootfs, const char *name, struct berth_error *e
                                         HOST_BUSYBOX, BUSYBOX_HINT);
 
         bool created;
-        int rootfd = open_rootfs(rootfs, &created, err);
+        int rootfd = template_open_rootfs(rootfs, "busybox", &created, err);
         if (rootfd < 0)
                 return berth_error_prefix(err, "busybox template");
         int r = fill_rootfs(rootfd, name, err);
@@ -446,7 +373,7 @@ int template_busybox(const char *rootfs, const char *name, struct berth_error *e
                 if (created)
                         (void)remove_tree_at(AT_FDCWD, rootfs);
                 else
-                        empty_dir(rootfd);
+                        template_empty_dir(rootfd);
                 close(rootfd);
                 return berth_error_prefix(err, "busybox template: %s", rootfs);
         }

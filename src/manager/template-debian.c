@@ -288,37 +288,6 @@ static int build_cache(const struct deb_opts *o, const char *arch, const char *d
         return 0;
 }
 
-/* Open rootfs, creating it when missing; an existing one must be empty. */
-static int open_rootfs(const char *rootfs, bool *created, struct berth_error *err)
-{
-        *created = mkdir(rootfs, 0755) == 0;
-        if (!*created && errno != EEXIST)
-                return berth_error_set(err, errno, "create rootfs %s", rootfs);
-        _cleanup_close_ int fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return berth_error_set(err, errno, "open rootfs %s", rootfs);
-        if (*created)
-                return TAKE_FD(fd);
-        int dfd = dup(fd);
-        DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-        if (!d) {
-                if (dfd >= 0)
-                        close(dfd);
-                return berth_error_set(err, errno, "read rootfs %s", rootfs);
-        }
-        struct dirent *de;
-        bool empty = true;
-        while (empty && (de = readdir(d)))
-                empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-        closedir(d);
-        if (!empty)
-                return berth_error_setx(err, ENOTEMPTY,
-                                        "rootfs %s is not empty; the debian template needs a new "
-                                        "or empty directory",
-                                        rootfs);
-        return TAKE_FD(fd);
-}
-
 /* Replace (or create) rootfd/path; O_NOFOLLOW because the tree is the
  * container's, and an existing file keeps its owner and mode. */
 static int put_file(int rootfd, const char *path, const char *content, mode_t mode,
@@ -504,17 +473,6 @@ static int set_config(struct lxc_config *cfg, struct berth_error *err)
         return 0;
 }
 
-static bool hostname_ok(const char *name)
-{
-        size_t n = strlen(name);
-        if (n == 0 || n > 64)
-                return false;
-        for (const char *c = name; *c; c++)
-                if (*c <= ' ' || *c == 0x7f || *c == '/')
-                        return false;
-        return true;
-}
-
 /* Fill a->rootfs from the cache, making the cache first if needed. */
 static int run(const struct template_args *a, const struct deb_opts *o, struct berth_error *err)
 {
@@ -534,7 +492,7 @@ static int run(const struct template_args *a, const struct deb_opts *o, struct b
 
         /* before the long part, so a bad rootfs fails at once */
         bool created;
-        _cleanup_close_ int rootfd = open_rootfs(a->rootfs, &created, err);
+        _cleanup_close_ int rootfd = template_open_rootfs(a->rootfs, "debian", &created, err);
         if (rootfd < 0)
                 return rootfd;
 
@@ -592,7 +550,7 @@ int template_debian(const struct template_args *a, struct berth_error *err)
 {
         struct deb_opts o = { 0 };
         int r = parse_opts(a->argv, &o, err);
-        if (r == 0 && !hostname_ok(a->name))
+        if (r == 0 && !template_hostname_ok(a->name))
                 r = berth_error_setx(
                         err, EINVAL,
                         "'%s' cannot be a host name (1-64 characters, no spaces or '/')", a->name);

@@ -646,59 +646,6 @@ static int build(struct oci *o, int rootfd)
         return r;
 }
 
-/* Empty a directory that existed before we started (keep the directory). */
-static void empty_dir(int rootfd)
-{
-        int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        (void)remove_tree_at(rootfd, de->d_name);
-        closedir(d);
-}
-
-/* Open rootfs, creating it when missing; an existing one must be empty. */
-static int open_rootfs(const char *rootfs, bool *created, struct berth_error *err)
-{
-        *created = mkdir(rootfs, 0755) == 0;
-        if (!*created && errno != EEXIST)
-                return berth_error_set(err, errno, "create rootfs %s", rootfs);
-        int fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
-                int e = errno;
-                if (*created)
-                        (void)rmdir(rootfs);
-                return berth_error_set(err, e, "open rootfs %s", rootfs);
-        }
-        if (*created)
-                return fd;
-        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-        if (!d) {
-                int e = errno;
-                if (dfd >= 0)
-                        close(dfd);
-                close(fd);
-                return berth_error_set(err, e, "read rootfs %s", rootfs);
-        }
-        bool empty = true;
-        struct dirent *de;
-        while (empty && (de = readdir(d)))
-                empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-        closedir(d);
-        if (!empty) {
-                close(fd);
-                return berth_error_setx(err, ENOTEMPTY, "rootfs %s is not empty", rootfs);
-        }
-        return fd;
-}
-
 /* The tar form: unpacked beside the rootfs (same file system, so no
  * surprise about space in /tmp), removed again by the caller. */
 static int untar_layout(struct oci *o, char *tmp, size_t size)
@@ -737,7 +684,7 @@ int template_oci(const struct template_args *a, struct berth_error *err)
         o.is_tar = S_ISREG(st.st_mode);
 
         bool created;
-        int rootfd = open_rootfs(a->rootfs, &created, err);
+        int rootfd = template_open_rootfs(a->rootfs, "oci", &created, err);
         if (rootfd < 0)
                 return berth_error_prefix(err, "oci template");
         char tmp[PATH_MAX + 32] = "";
@@ -761,7 +708,7 @@ int template_oci(const struct template_args *a, struct berth_error *err)
                 if (created)
                         (void)remove_tree_at(AT_FDCWD, a->rootfs);
                 else
-                        empty_dir(rootfd);
+                        template_empty_dir(rootfd);
                 close(rootfd);
                 return berth_error_prefix(err, "oci template");
         }

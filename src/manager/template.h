@@ -27,6 +27,16 @@ struct template_args {
  * failure a template removes whatever it made in rootfs. */
 typedef int (*template_fn)(const struct template_args *a, struct berth_error *err);
 
+/* template-common.c: open rootfs, creating it when missing (*created);
+ * an existing one must be an empty directory ("the TMPL template needs a
+ * new or empty directory"). Returns the fd. */
+int template_open_rootfs(const char *rootfs, const char *tmpl, bool *created,
+                         struct berth_error *err);
+/* Empty a directory that existed before the template ran (keep it). */
+void template_empty_dir(int rootfd);
+/* 1-64 printable characters, no spaces or '/'. */
+bool template_hostname_ok(const char *name);
+
 /* Make a busybox system container in rootfs (created if missing, else it
  * must be an empty directory) from the host's static /bin/busybox
  * (Debian: busybox-static): applet symlinks, busybox init with inittab and

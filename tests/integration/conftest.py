@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -148,6 +149,23 @@ def wait_for(pred, timeout=10.0, interval=0.02, what="condition"):
         if time.monotonic() > end:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def read_until(fd, needle, timeout=10):
+    """Read a pty (or pipe) until needle shows up, EOF, or timeout; the bytes."""
+    buf = b""
+    end = time.monotonic() + timeout
+    while needle not in buf and time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+    return buf
 
 
 def host_ns(kind):

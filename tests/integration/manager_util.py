@@ -1,13 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Helpers for the system-container (LXC-style) tests: a per-test lxcpath
 and the `berth` command on it, with everything cleaned up afterwards."""
-import os
-import select
 import subprocess
-import time
 from pathlib import Path
 
-from conftest import Result, pid_alive, read, wait_for
+from conftest import Result, pid_alive, read, read_until, wait_for
 
 SYS_RUN = Path("/run/berth-sys")
 
@@ -73,22 +70,6 @@ class Manager:
                     for p in (key / sub).glob(f"*{self.ctx.token}*"):
                         left.append(str(p))
         return left
-
-
-def read_until(fd, needle, timeout=10):
-    buf = b""
-    end = time.monotonic() + timeout
-    while needle not in buf and time.monotonic() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-    return buf
 
 
 def freezer_state(cgroup):

@@ -6,7 +6,6 @@ import array
 import os
 import pty
 import re
-import select
 import signal
 import socket
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROBE, assert_berth_error, cgroup_dir, kv, read, wait_for
+from conftest import PROBE, assert_berth_error, cgroup_dir, kv, read, read_until, wait_for
 
 ANN = "org.berth.init"
 
@@ -212,22 +211,6 @@ def test_annotation_false_runs_without_the_reaper(bundle):
     assert kv(c.output())["pid"] == "1"
 
 
-def _read_until(fd, needle, timeout=10):
-    buf = b""
-    end = time.monotonic() + timeout
-    while needle not in buf and time.monotonic() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-    return buf
-
-
 def test_terminal_run_makes_the_command_the_foreground_job(bundle):
     c = with_init(bundle(["sh"]))
     c.process["terminal"] = True
@@ -241,7 +224,7 @@ def test_terminal_run_makes_the_command_the_foreground_job(bundle):
         # own): the same, and the shell is PID 2
         os.write(fd, b"tty; echo pid=$$; read -r a b c d e f g h rest < /proc/$$/stat; "
                      b"echo fg=$e $h; echo comm1=$(cat /proc/1/comm); echo marker-$((40+2))\n")
-        out = _read_until(fd, b"marker-42").decode(errors="replace").replace("\r", "")
+        out = read_until(fd, b"marker-42").decode(errors="replace").replace("\r", "")
         assert "/dev/pts/" in out, out
         assert "pid=2" in out, out
         assert re.search(r"^fg=2 2$", out, re.M), out
@@ -279,8 +262,8 @@ def test_console_socket_terminal_with_the_reaper(ctx, bundle):
         master = fds[0]
         c.start()
         os.write(master, b"ping\n")
-        out = _read_until(master, b"fg=").decode(errors="replace")
-        out += _read_until(master, b"\n", timeout=2).decode(errors="replace")
+        out = read_until(master, b"fg=").decode(errors="replace")
+        out += read_until(master, b"\n", timeout=2).decode(errors="replace")
         out = out.replace("\r", "")
         assert "got-ping" in out and "pid=2" in out, out
         assert re.search(r"^fg=2 2$", out, re.M), out

@@ -17,16 +17,15 @@ import array
 import hashlib
 import os
 import re
-import select
 import socket
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import (PROBE, assert_berth_error, kv, kv_all, probe_stats, read, wait_for)
+from conftest import (PROBE, assert_berth_error, kv, kv_all, probe_stats, read, read_until,
+                      wait_for)
 
 # Capability numbers from <linux/capability.h>, so that the masks below do
 # not depend on libcap (which berth itself uses).
@@ -99,19 +98,7 @@ def receive_fd(srv, timeout=10):
 
 
 def read_pty(fd, needle, timeout=10):
-    buf = b""
-    end = time.monotonic() + timeout
-    while needle not in buf and time.monotonic() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-    return buf.decode(errors="replace")
+    return read_until(fd, needle, timeout).decode(errors="replace")
 
 
 def unix_sockets(procfile="/proc/net/unix"):

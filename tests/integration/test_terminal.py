@@ -5,29 +5,12 @@ import array
 import fcntl
 import os
 import pty
-import select
 import socket
 import struct
 import termios
 import time
 
-from conftest import assert_berth_error
-
-
-def _read_until(fd, needle, timeout=10):
-    buf = b""
-    end = time.monotonic() + timeout
-    while needle not in buf and time.monotonic() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += chunk
-    return buf
+from conftest import assert_berth_error, read_until
 
 
 def test_run_with_terminal_is_interactive_on_the_callers_tty(bundle):
@@ -40,14 +23,14 @@ def test_run_with_terminal_is_interactive_on_the_callers_tty(bundle):
     # our terminal is 33x101: the container's pty must say so
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
     os.write(fd, b"tty; stty size; echo marker-$((40+2))\n")
-    out = _read_until(fd, b"marker-42")
+    out = read_until(fd, b"marker-42")
     assert b"/dev/pts/" in out, out
     assert b"33 101" in out, out
     # a resize reaches the container (SIGWINCH through the pty)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     time.sleep(0.2)
     os.write(fd, b"stty size; exit 3\n")
-    out = _read_until(fd, b"40 120")
+    out = read_until(fd, b"40 120")
     assert b"40 120" in out, out
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3
@@ -74,7 +57,7 @@ def test_console_socket_receives_a_working_pty(ctx, bundle):
     assert (rows, cols) == (25, 77)
     c.start()
     os.write(master, b"ping\n")
-    out = _read_until(master, b"/dev/pts/")
+    out = read_until(master, b"/dev/pts/")
     assert b"got-ping" in out and b"/dev/pts/" in out, out
     os.close(master)
     conn.close()
