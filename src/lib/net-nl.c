@@ -5,6 +5,7 @@
  * net_nl_open() with a namespace fd: the calling thread setns()es there,
  * makes the socket and comes back before it returns, error or not; the
  * socket stays bound to that namespace for its life. */
+#include "dl.h"
 #include "net-internal.h"
 
 #include <errno.h>
@@ -57,6 +58,9 @@ static int open_here(struct net_nl **out, struct berth_error *err)
 int net_nl_open(int netns_fd, struct net_nl **out, struct berth_error *err)
 {
         *out = NULL;
+        int q = dl_need(DL_MNL, err);
+        if (q < 0)
+                return q;
         if (netns_fd < 0)
                 return open_here(out, err);
         /* this thread's namespace: another thread may be elsewhere */

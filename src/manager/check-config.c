@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "dl.h"
 #include "check-config.h"
 #include "cleanup.h"
 #include "error.h"
@@ -120,6 +121,9 @@ enum kconfig_state kconfig_get(const struct kconfig *kc, const char *name)
 /* gzread reads plain files as they are, so one reader serves both. */
 static int read_maybe_gz(const char *path, char **text)
 {
+        struct berth_error e = { 0 };
+        if (dl_need(DL_Z, &e) < 0)
+                return -ENOPKG;
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "netdb.h"
 
 /* Run cmd in a fresh context. Output (for `get`/`list`) goes to *out when
@@ -21,6 +22,9 @@
  * guessed from it (libnftables reports text only). */
 static int run(const char *cmd, char **out, struct berth_error *err)
 {
+        int q = dl_need(DL_NFTABLES, err);
+        if (q < 0)
+                return berth_error_prefix(err, "nftables");
         struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         if (!ctx)
                 return berth_error_setx(err, ENOMEM, "nftables: cannot make a context");

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "error.h"
 #include "template-debian.h"
 #include "util.h"
@@ -307,6 +308,9 @@ static int set_root_password(int rootfd, const char *password, struct berth_erro
         char salt[CRYPT_GENSALT_OUTPUT_SIZE];
         struct crypt_data cd;
         memset(&cd, 0, sizeof(cd));
+        int q = dl_need(DL_CRYPT, err);
+        if (q < 0)
+                return q;
         if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) &&
             !crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof(salt)))
                 return berth_error_set(err, errno ? errno : EINVAL, "make a password salt");

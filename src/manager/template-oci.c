@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "error.h"
 #include "template-oci-internal.h"
 #include "template.h"
@@ -671,6 +672,10 @@ int template_oci(const struct template_args *a, struct berth_error *err)
         if (!a->source || !*a->source)
                 return berth_error_setx(err, EINVAL, "oci template: needs oci:PATH");
         int r = parse_options(&o);
+        if (r == 0)
+                r = dl_need(DL_ARCHIVE, err);
+        if (r == 0)
+                r = dl_need(DL_CRYPTO, err);
         if (r < 0)
                 return berth_error_prefix(err, "oci template");
         struct stat st;
