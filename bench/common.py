@@ -8,6 +8,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,9 +32,13 @@ class Namespaces:
     own = {CLONE_NEWNS: os.open("/proc/self/ns/mnt", os.O_RDONLY),
            CLONE_NEWNET: os.open("/proc/self/ns/net", os.O_RDONLY)}
 
-    def __init__(self, pid, types):
+    def __init__(self, pid, types, netns=None):
+        """The namespaces `types` of process `pid`; the network namespace
+        from `netns` (a file such as /run/netns/NAME) when given."""
         names = {CLONE_NEWNS: "mnt", CLONE_NEWNET: "net"}
         self.fds = {t: os.open(f"/proc/{pid}/ns/{names[t]}", os.O_RDONLY) for t in types}
+        if netns is not None:
+            self.fds[CLONE_NEWNET] = os.open(netns, os.O_RDONLY)
 
     def __enter__(self):
         for t, fd in self.fds.items():
@@ -70,20 +75,29 @@ def spawn_wait(argv, env=None):
     return os.waitstatus_to_exitcode(status), (t1 - t0) / 1e6
 
 
+def quiet(argv, ns=None, check=False):
+    """Run a command, its output to files rather than pipes: a detached
+    container or a daemon that keeps our pipe open would block a reader
+    until it exits."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        with ns or NoNamespaces():
+            rc = subprocess.run(argv, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL).returncode
+        out.seek(0)
+        err.seek(0)
+        r = subprocess.CompletedProcess(argv, rc, out.read(), err.read())
+    if check and rc != 0:
+        raise RuntimeError(f"{' '.join(argv)}: exit {rc}: {r.stderr.strip()}")
+    return r
+
+
 def why(argv, ns=None):
     """The last line a failing command prints, to say why a row is empty."""
-    with ns or NoNamespaces():
-        r = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    r = quiet(argv, ns)
     if r.returncode == 0:
         return "fails only sometimes"
     lines = (r.stderr or r.stdout).strip().splitlines()
-    return lines[-1].strip() if lines else f"exit {r.returncode}"
-
-
-def quiet(argv, ns=None, check=False):
-    with ns or NoNamespaces():
-        return subprocess.run(argv, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, check=check)
+    return lines[0].strip() if lines else f"exit {r.returncode}"
 
 
 def p90(xs):

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from common import (CLONE_NEWNET, CLONE_NEWNS, REPO, Case, Namespaces, Row, interleave, quiet,
+from common import (CLONE_NEWNS, REPO, Case, Namespaces, Row, interleave, quiet,
                     spawn_wait, why)
 
 
@@ -60,8 +60,11 @@ class System:
              "exec sleep 100000"], stdout=subprocess.PIPE, text=True)
         if self.holder.stdout.readline().strip() != "ready":
             raise RuntimeError("could not prepare the system containers' namespaces")
-        types = [CLONE_NEWNS] + ([CLONE_NEWNET] if self.network else [])
-        self.ns = Namespaces(self.holder.pid, types)
+        # The holder stays in the host's network namespace (only its
+        # nsenter child entered the new one to mount sysfs): take that one
+        # from its file.
+        self.ns = Namespaces(self.holder.pid, [CLONE_NEWNS],
+                             f"/run/netns/{self.netns}" if self.network else None)
         if self.network:
             quiet([self.berth, "net", "create", self.bridge, "--ipv4", "10.213.0.1/24",
                    "-P", self.bpath], self.ns, check=True)
@@ -93,6 +96,7 @@ class System:
                     f"lxc.init.cmd = /sbin/init\n"
                     f"lxc.signal.halt = SIGUSR1\n"
                     f"lxc.tty.max = 2\n"
+                    f"lxc.pty.max = 1024\n"
                     f"lxc.autodev = 1\n"
                     f"lxc.mount.auto = proc:mixed sys:ro cgroup:mixed\n"
                     f"lxc.console.logfile = {ldir}/console.log\n"
@@ -105,11 +109,12 @@ class System:
                        "attach": [self.berth, "attach", self.bname] + b + ["--", "/bin/true"],
                        "stop -k": [self.berth, "stop", self.bname, "-k"] + b,
                        "stop": [self.berth, "stop", self.bname] + b}}
-        if shutil.which("lxc-start"):
-            t["lxc"] = {"start": ["lxc-start", "-d", "-n", self.lname] + lx,
-                        "attach": ["lxc-attach", "-n", self.lname] + lx + ["--", "/bin/true"],
-                        "stop -k": ["lxc-stop", "-k", "-n", self.lname] + lx,
-                        "stop": ["lxc-stop", "-n", self.lname] + lx}
+        start, attach, stop = (shutil.which(c) for c in ("lxc-start", "lxc-attach", "lxc-stop"))
+        if start and attach and stop:
+            t["lxc"] = {"start": [start, "-d", "-n", self.lname] + lx,
+                        "attach": [attach, "-n", self.lname] + lx + ["--", "/bin/true"],
+                        "stop -k": [stop, "-k", "-n", self.lname] + lx,
+                        "stop": [stop, "-n", self.lname] + lx}
         else:
             self.notes.append("lxc is not installed")
         return t

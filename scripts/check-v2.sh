@@ -4,7 +4,8 @@
 # sees this machine's root filesystem read-only (docs/testing-v2.md).
 #   scripts/check-v2.sh [PYTEST ARGS...]
 # Without arguments: the cgroup, lifecycle, update/events and cgroup-v2
-# (resources and device filter) tests, plus the cgroup-smoke program.
+# (resources and device filter) tests, three system-container tests, plus
+# the cgroup-smoke program.
 # Lines before the last are details (indented); the last is
 # `N passed, N failed, N skipped`, which scripts/check.sh adds to its
 # totals. A guest that cannot boot here counts as one skipped test, with
@@ -23,7 +24,12 @@ tests=("$@")
 if [[ ${#tests[@]} -eq 0 ]]; then
         tests=(tests/integration/test_cgroups.py tests/integration/test_lifecycle.py
                 tests/integration/test_update_events.py tests/integration/test_cgroup_v2.py
-                tests/integration/test_cgroup_v2_devices.py)
+                tests/integration/test_cgroup_v2_devices.py
+                # system containers: freezer, live cgroup keys and LXC device
+                # rules (an eBPF program here) on pure v2
+                tests/integration/test_manager.py::test_busybox_lifecycle
+                tests/integration/test_manager.py::test_cgroup_read_and_set_live
+                tests/integration/test_manager.py::test_legacy_keys_start_with_exactly_those_settings)
 fi
 t0=$SECONDS
 

@@ -8,7 +8,9 @@ set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libjansson-dev libseccomp-dev
       libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 iputils-ping uidmap
       debootstrap libcrypt-dev zlib1g-dev libssl-dev libarchive-dev
-      libnftables-dev nftables)
+      libnftables-dev nftables
+      scdoc man-db # man pages: built with scdoc, read with `man -l` by the install test
+      podman containerd umoci) # the engines stage (tests/engines) drives berth through these
 if [[ "${1:-}" == "--bench" ]]; then
         pkgs+=(crun runc lxc bubblewrap time)
 fi

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "manager-cmds.h"
 #include "manager.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -20,7 +21,7 @@ static void usage(FILE *f)
         fprintf(f, "  check-config   the kernel features containers need, and what is mounted\n"
                    "\n"
                    "Options:\n"
-                   "  --version      print the version\n"
+                   "  --version      the version, the git commit and the optional features\n"
                    "  --help         this text\n");
 }
 
@@ -36,7 +37,7 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") ||
             !strcmp(argv[1], "version")) {
-                printf("berth version %s\n", berth_version());
+                version_print(stdout);
                 return 0;
         }
         if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

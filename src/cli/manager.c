@@ -203,7 +203,8 @@ int mcmd_main(const struct mcmd *cmd, int argc, char **argv)
 
 /* ---- the small commands */
 
-/* Commands whose only arguments are the shared ones and NAME. */
+/* Commands whose only arguments are the shared ones and NAME. 0 with
+ * m->c still NULL: --help was printed, nothing more to do. */
 static int name_only(struct mctx *m, int argc, char **argv, int max_extra)
 {
         static const struct option longs[] = { MCMD_LONGS, { 0 } };
@@ -230,7 +231,7 @@ int mcmd_freeze(struct mctx *m, int argc, char **argv)
 {
         struct berth_error err = { 0 };
         int r = name_only(m, argc, argv, 0);
-        if (r)
+        if (r || !m->c)
                 return r;
         return berth_container_freeze(m->c, &err) < 0 ? mcmd_error(m, &err) : 0;
 }
@@ -239,7 +240,7 @@ int mcmd_unfreeze(struct mctx *m, int argc, char **argv)
 {
         struct berth_error err = { 0 };
         int r = name_only(m, argc, argv, 0);
-        if (r)
+        if (r || !m->c)
                 return r;
         return berth_container_unfreeze(m->c, &err) < 0 ? mcmd_error(m, &err) : 0;
 }
@@ -248,7 +249,7 @@ int mcmd_cgroup(struct mctx *m, int argc, char **argv)
 {
         struct berth_error err = { 0 };
         int r = name_only(m, argc, argv, 2);
-        if (r)
+        if (r || !m->c)
                 return r;
         if (optind >= argc) {
                 cli_errorf(&m->log, "cgroup: which key? (e.g. memory.limit_in_bytes)");
@@ -270,7 +271,7 @@ int mcmd_config(struct mctx *m, int argc, char **argv)
 {
         struct berth_error err = { 0 };
         int r = name_only(m, argc, argv, 2);
-        if (r)
+        if (r || !m->c)
                 return r;
         if (optind + 1 < argc)
                 return berth_container_set_config_item(m->c, argv[optind], argv[optind + 1],

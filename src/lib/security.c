@@ -25,9 +25,12 @@ static cap_value_t last_cap(void)
         return n > 0 ? n - 1 : CAP_LAST_CAP;
 }
 
+/* A capabilities object without "bounding" means an empty bounding set,
+ * as for runc and crun: podman's --cap-drop all writes `{}`. Only a process
+ * without the object keeps the set it was born with. */
 int caps_drop_bounding(const struct berth_process *p, struct berth_error *err)
 {
-        if (!p->has_capabilities || !p->caps_set[BERTH_CAP_BOUNDING])
+        if (!p->has_capabilities)
                 return 0;
         for (cap_value_t c = 0; c <= last_cap(); c++) {
                 if (listed(p->caps[BERTH_CAP_BOUNDING], c))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #include "spec-walk.h"
 #include "spec.h"
@@ -153,7 +154,9 @@ static int walk_device(struct walk *w, json_t *v, void *elem)
 {
         static const struct field fields[] = {
                 { "path", F_STR, offsetof(struct berth_device, path), true },
-                { "fileMode", F_OPT_U64, offsetof(struct berth_device, file_mode), false, 07777 },
+                /* the permission bits, or (podman) a whole st_mode */
+                { "fileMode", F_OPT_U64, offsetof(struct berth_device, file_mode), false,
+                  S_IFMT | 07777 },
                 { "uid", F_OPT_U64, offsetof(struct berth_device, uid), false, UINT32_MAX },
                 { "gid", F_OPT_U64, offsetof(struct berth_device, gid), false, UINT32_MAX },
         };
@@ -178,6 +181,16 @@ static int walk_device(struct walk *w, json_t *v, void *elem)
         r = check_absolute(w, "path", d->path);
         if (r < 0)
                 return r;
+        /* podman writes the host node's st_mode (S_IFCHR | 0600): its type
+         * bits must be the device's own, and only the permissions stay */
+        mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+        mode_t fmt = (mode_t)d->file_mode.v & S_IFMT;
+        if (d->file_mode.set && fmt && fmt != kind)
+                return walk_fail_key(w, "fileMode", EINVAL,
+                                     "0%llo has the file type bits of another kind of node "
+                                     "than type \"%c\"",
+                                     (unsigned long long)d->file_mode.v, d->type);
+        d->file_mode.v &= 07777;
         /* A fifo has no device number; every other node needs one. */
         if (d->type == 'p')
                 return 0;

@@ -57,6 +57,15 @@ int mgr_defined_state(struct berth_container *c, const char *verb,
  * core's state and cgroup when the init is gone too. */
 void mgr_clean_stale(struct berth_container *c);
 
+/* enter.c: move the calling process into the running container: its
+ * cgroup in every hierarchy, then every namespace its init has that the
+ * caller does not (its root when it has no mount namespace), cwd "/".
+ * Not its capabilities, LSM label or seccomp filter. A pid namespace
+ * takes effect for children only: fork after. Meant for a forked child
+ * that never goes back: on error it may be half in. Errors are "it is not
+ * running" style, for the caller to prefix. */
+int mgr_enter(struct berth_container *c, struct berth_error *err);
+
 /* Remove the run directories no container uses any more. */
 void mgr_prune_run(const struct berth_container *c);
 

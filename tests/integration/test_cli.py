@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import FOREIGN_RUNTIME, PROBE, assert_berth_error, kv
+from conftest import FOREIGN_RUNTIME, PROBE, assert_berth_error, kv, probe_stats
 
 VERBS = ["create", "start", "state", "kill", "delete", "run", "list", "spec", "features",
          "pause", "resume"]
@@ -152,3 +152,35 @@ def test_run_reads_the_bundle_from_the_current_directory(bundle):
                        timeout=30, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
     assert "hostname" in kv(r.stdout)
+
+
+# ---- what engines write in config.json (tests/engines drives podman and containerd)
+
+def test_capabilities_object_without_bounding_empties_the_bounding_set(bundle):
+    # podman's --cap-drop all writes "capabilities": {}; runc and crun then
+    # drop every capability, the bounding set included
+    c = bundle([PROBE, "caps"])
+    c.process["capabilities"] = {}
+    r = c.run()
+    assert r.rc == 0, r
+    assert {k: int(v, 16) for k, v in kv(r.out).items()} == {
+        "CapBnd": 0, "CapEff": 0, "CapPrm": 0, "CapInh": 0, "CapAmb": 0}, r.out
+
+
+def test_device_file_mode_may_carry_the_nodes_type_bits(bundle):
+    # podman writes the host node's st_mode: S_IFCHR | 0640 for a char device
+    c = bundle([PROBE, "stat", "/dev/berth-zero"])
+    c.linux["devices"] = [{"type": "c", "path": "/dev/berth-zero", "major": 1, "minor": 5,
+                           "fileMode": 0o20640}]
+    r = c.run()
+    assert r.rc == 0, r
+    st = probe_stats(r.out)["/dev/berth-zero"]
+    assert st["type"] == "chr" and st["mode"] == "0640" and st["rdev"] == "1:5", r.out
+
+
+def test_device_file_mode_with_another_nodes_type_bits_is_one_clear_line(bundle):
+    c = bundle()
+    c.linux["devices"] = [{"type": "c", "path": "/dev/x", "major": 1, "minor": 5,
+                           "fileMode": 0o60640}]  # S_IFBLK
+    assert_berth_error(c.create(check=False), re.compile(r"config\.json:\d+:\d+"),
+                       "linux.devices[0].fileMode", "type \"c\"")

@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What the engine tests share: running a command with a deadline, a pty
+for `-t`, the cgroups of a process seen from the host, and the sweep of
+what an engine leaves behind (mounts, processes, cgroups)."""
+import fcntl
+import glob
+import os
+import pty
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import termios
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+CGROOT = Path("/sys/fs/cgroup")
+V2 = (CGROOT / "cgroup.controllers").exists()
+
+
+def need(tool):
+    """The path of an engine's program; its absence fails the test (the
+    engines stage is part of `make check`, and scripts/deps.sh installs them)."""
+    path = shutil.which(tool)
+    if not path:
+        raise AssertionError(f"{tool} is not installed (scripts/deps.sh installs it)")
+    return path
+
+
+class Result:
+    def __init__(self, argv, rc, out, err):
+        self.argv, self.rc, self.out, self.err = argv, rc, out, err
+
+    def __repr__(self):
+        return (f"<{' '.join(map(str, self.argv))}: rc={self.rc}\n"
+                f"--- stdout\n{self.out}--- stderr\n{self.err}>")
+
+    def ok(self):
+        assert self.rc == 0, f"command failed: {self!r}"
+        return self
+
+
+def run(argv, timeout=60, env=None, cwd=None):
+    """Run and wait; stdin is /dev/null, its own session, so a hung engine
+    is killed with everything it started in that session."""
+    argv = [str(a) for a in argv]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True, env=env, cwd=cwd)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise AssertionError(f"timed out after {timeout}s: {' '.join(argv)}\n"
+                             f"{out.decode(errors='replace')}{err.decode(errors='replace')}")
+    return Result(argv, p.returncode, out.decode(errors="replace"),
+                  err.decode(errors="replace"))
+
+
+def run_on_pty(argv, rows=33, cols=101, timeout=30, env=None):
+    """Run with stdin, stdout and stderr on a new pty of rows x cols (the
+    controlling terminal of the command); (exit status, everything read)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def ctty():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    p = subprocess.Popen([str(a) for a in argv], stdin=slave, stdout=slave, stderr=slave,
+                         start_new_session=True, preexec_fn=ctty, env=env)
+    os.close(slave)
+    buf = b""
+    end = time.monotonic() + timeout
+    try:
+        while time.monotonic() < end:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: every slave fd is closed
+                    break
+                if not chunk:
+                    break
+                buf += chunk
+            elif p.poll() is not None:
+                break
+        rc = p.wait(timeout=max(1, end - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise AssertionError(f"timed out: {argv}: {buf!r}")
+    finally:
+        os.close(master)
+    return rc, buf.decode(errors="replace")
+
+
+def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def proc_cgroups(pid):
+    """/proc/PID/cgroup -> {controller: path}; the cgroup2 line is "unified"."""
+    out = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, ctrls, path = line.split(":", 2)
+        for c in (ctrls.split(",") if ctrls else ["unified"]):
+            out[c] = path
+    return out
+
+
+def cgroup_file(pid, v1_ctrl, v1_file, v2_file):
+    """A cgroup file of the process's cgroup, read from the host."""
+    cg = proc_cgroups(pid)
+    if V2:
+        return (CGROOT / cg["unified"].lstrip("/") / v2_file).read_text().strip()
+    return (CGROOT / v1_ctrl / cg[v1_ctrl].lstrip("/") / v1_file).read_text().strip()
+
+
+def freezer_state(pid):
+    if V2:
+        return "FROZEN" if cgroup_file(pid, None, None, "cgroup.freeze") == "1" else "THAWED"
+    return cgroup_file(pid, "freezer", "freezer.state", None)
+
+
+def mounts_under(path):
+    """Mount points at or below path, deepest first."""
+    path = str(path)
+    out = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        mp = line.split(" ")[4].replace("\\040", " ")
+        if mp == path or mp.startswith(path + "/"):
+            out.append(mp)
+    return sorted(set(out), key=lambda m: -m.count("/"))
+
+
+def procs_mentioning(needle):
+    """(pid, cmdline) of every process whose command line contains needle."""
+    me = os.getpid()
+    found = []
+    for d in glob.glob("/proc/[0-9]*"):
+        pid = int(d[6:])
+        if pid == me:
+            continue
+        try:
+            cmd = Path(d, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if needle in cmd:
+            found.append((pid, cmd.strip()))
+    return found
+
+
+def cgroup_dirs(names):
+    """Every cgroup directory whose name is one of names, deepest first."""
+    names = set(names)
+    found = []
+    for dp, dns, _ in os.walk(CGROOT):
+        found += [os.path.join(dp, d) for d in dns if d in names]
+    return sorted(set(found), key=lambda p: -p.count("/"))
+
+
+def remove_cgroup(d):
+    """Thaw, kill what is inside, rmdir; quietly (the caller checks)."""
+    for f, thawed in (("freezer.state", "THAWED"), ("cgroup.freeze", "0")):
+        try:
+            Path(d, f).write_text(thawed)
+        except OSError:
+            pass
+    for _ in range(100):
+        try:
+            pids = [int(p) for p in Path(d, "cgroup.procs").read_text().split()]
+        except OSError:
+            pids = []
+        if not pids:
+            break
+        for p in pids:
+            if p not in (os.getpid(), os.getppid()):
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.05)
+    try:
+        os.rmdir(d)
+    except OSError:
+        pass
+
+
+def sweep(work, cgroup_names=(), new_cgroup_parents=()):
+    """Remove what an engine left: processes naming the work dir, the
+    cgroups named in cgroup_names, the parents (paths relative to each
+    hierarchy) that the test made and that are now empty, and mounts
+    under work. Returns what could not be removed."""
+    for pid, _ in procs_mentioning(str(work)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for d in cgroup_dirs(cgroup_names):
+        remove_cgroup(d)
+    for rel in new_cgroup_parents:
+        for d in sorted(glob.glob(str(CGROOT / "*" / rel)) + glob.glob(str(CGROOT / rel)),
+                        key=lambda p: -p.count("/")):
+            for sub in sorted((os.path.join(dp, n) for dp, dns, _ in os.walk(d) for n in dns),
+                              key=lambda p: -p.count("/")):
+                remove_cgroup(sub)
+            remove_cgroup(d)
+    for m in mounts_under(work):
+        subprocess.run(["umount", "-l", m], capture_output=True)
+    left = [f"process {pid}: {cmd}" for pid, cmd in procs_mentioning(str(work))]
+    left += [f"cgroup {d}" for d in cgroup_dirs(cgroup_names)]
+    for rel in new_cgroup_parents:
+        left += [f"cgroup {d}" for d in glob.glob(str(CGROOT / "*" / rel))
+                 + glob.glob(str(CGROOT / rel))]
+    left += [f"mount {m}" for m in mounts_under(work)]
+    return left
+
+
+def cgroup_parent_exists(rel):
+    """Whether a cgroup (path relative to each hierarchy) exists anywhere."""
+    return bool(glob.glob(str(CGROOT / "*" / rel)) + glob.glob(str(CGROOT / rel)))
