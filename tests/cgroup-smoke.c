@@ -28,21 +28,21 @@
 #include <unistd.h>
 
 #include "smoke.h"
+#include "cgroup-smoke.h"
 
 #include "cgroup.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
-#define MiB (INT64_C(1) << 20)
 
-static char top[64]; /* "/berth-smoke-<pid>" */
-static enum cgroup_layout layout;
+char top[64]; /* "/berth-smoke-<pid>" */
+enum cgroup_layout layout;
 
 
 /* ---- plain file helpers, independent of the library under test */
 
-static char *slurp(const char *path)
+char *slurp(const char *path)
 {
         FILE *f = fopen(path, "re");
         if (f == NULL)
@@ -55,7 +55,7 @@ static char *slurp(const char *path)
         return buf;
 }
 
-static bool exists(const char *path)
+bool exists(const char *path)
 {
         struct stat st;
         return stat(path, &st) == 0;
@@ -97,12 +97,12 @@ static void expect_contains(const char *mount, const char *cgpath, const char *f
 
 /* Every mounted hierarchy: /sys/fs/cgroup itself on v2, each cgroup
  * mount below it otherwise. */
-static size_t hierarchies(char mounts[][256], size_t max)
+static size_t hierarchies(char out[][256], size_t max)
 {
         struct statfs fs;
         size_t n = 0;
         if (statfs("/sys/fs/cgroup", &fs) == 0 && (unsigned long)fs.f_type == CGROUP2_SUPER_MAGIC) {
-                snprintf(mounts[0], 256, "/sys/fs/cgroup");
+                snprintf(out[0], 256, "/sys/fs/cgroup");
                 return 1;
         }
         DIR *d = opendir("/sys/fs/cgroup");
@@ -117,18 +117,18 @@ static size_t hierarchies(char mounts[][256], size_t max)
                         continue;
                 if ((unsigned long)fs.f_type == CGROUP_SUPER_MAGIC ||
                     (unsigned long)fs.f_type == CGROUP2_SUPER_MAGIC)
-                        snprintf(mounts[n++], 256, "%.255s", p);
+                        snprintf(out[n++], 256, "%.255s", p);
         }
         if (d)
                 closedir(d);
         return n;
 }
 
-static char mounts[32][256];
-static size_t n_mounts;
+char mounts[32][256];
+size_t n_mounts;
 
 /* The number of hierarchies where <mount><rel> exists. */
-static size_t count_dirs(const char *rel)
+size_t count_dirs(const char *rel)
 {
         size_t n = 0;
         for (size_t i = 0; i < n_mounts; i++) {
@@ -225,12 +225,6 @@ static void on_signal(int sig)
 
 /* ---- the child that lives in the cgroup */
 
-struct child {
-        pid_t pid;
-        int cmd;   /* parent -> child */
-        int reply; /* child -> parent */
-};
-
 static void child_main(int cmd, int reply)
 {
         char c;
@@ -279,7 +273,7 @@ static pid_t clone_into(int cgfd)
 }
 
 /* Start a child in the cgroup: born there on v2, moved in on v1. */
-static int spawn(struct berth_cgroup *cg, struct child *ch, struct berth_error *err)
+int spawn(struct berth_cgroup *cg, struct child *ch, struct berth_error *err)
 {
         int a[2], b[2];
         if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0)
@@ -299,7 +293,7 @@ static int spawn(struct berth_cgroup *cg, struct child *ch, struct berth_error *
         return cgroup_enter(cg, pid, err);
 }
 
-static char *ask(struct child *ch, char c)
+char *ask(struct child *ch, char c)
 {
         static char buf[64];
         if (write(ch->cmd, &c, 1) != 1)
@@ -311,7 +305,7 @@ static char *ask(struct child *ch, char c)
         return buf;
 }
 
-static void child_close(struct child *ch)
+void child_close(struct child *ch)
 {
         close(ch->cmd);
         close(ch->reply);
@@ -410,19 +404,19 @@ static bool v2_has(const char *ctrl)
         return r;
 }
 
-static bool v1_has(const char *ctrl)
+bool v1_has(const char *ctrl)
 {
         char p[300];
         snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/cgroup.procs", ctrl);
         return exists(p);
 }
 
-static bool has(const char *v1, const char *v2)
+bool has(const char *v1, const char *v2)
 {
         return layout == CGROUP_LAYOUT_V2 ? v2_has(v2) : v1_has(v1);
 }
 
-static char *path_of(const char *leaf)
+char *path_of(const char *leaf)
 {
         static char buf[128];
         snprintf(buf, sizeof(buf), "%s/%s", top, leaf);
@@ -737,149 +731,6 @@ out:
 
 /* The kernel refuses a memory limit below what the processes inside use
  * (v1: EBUSY; v2 would OOM-kill instead, so there cpuset.cpus is used). */
-static void test_refused_limit_on_update(void)
-{
-        if (layout == CGROUP_LAYOUT_V2 || !v1_has("memory")) {
-                printf("skip - refused memory limit (v1 memory only)\n");
-                return;
-        }
-        const char *path = path_of("c2");
-        struct berth_cgroup *cg = NULL;
-        struct berth_error err = { 0 };
-        int r = cgroup_create(path, NULL, &cg, &err);
-        check(r == 0, "create %s without resources%s%s", path, r ? ": " : "", r ? err.msg : "");
-        if (r < 0)
-                return;
-        struct child ch = { 0 };
-        r = spawn(cg, &ch, &err);
-        char *s = r == 0 ? ask(&ch, 'm') : NULL;
-        check(s && strcmp(s, "ok") == 0, "the child holds 16 MiB inside the cgroup");
-        struct berth_resources tiny = { 0 };
-        tiny.memory.limit = (struct opt_i64){ true, 1 };
-        r = cgroup_update(cg, &tiny, &err);
-        check(r == -EBUSY &&
-                      strstr(err.msg, "set memory.limit_in_bytes to 1 in /sys/fs/cgroup/memory") &&
-                      strstr(err.msg, path),
-              "a 1-byte limit is refused with the file, value and path: %s", err.msg);
-        r = cgroup_destroy(cg, &err);
-        check(r == 0, "destroy with a live child%s%s", r ? ": " : "", r ? err.msg : "");
-        int status = 0;
-        waitpid(ch.pid, &status, 0);
-        check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "destroy killed the child");
-        child_close(&ch);
-        cgroup_free(cg);
-        check(count_dirs(top) == 0, "nothing of %s is left", top);
-}
-
-/* A value the kernel refuses at create time: the error names file, value
- * and cgroup, and every directory create made is gone. */
-static void test_refused_value_on_create(void)
-{
-        if (!has("cpuset", "cpuset")) {
-                printf("skip - refused value (no cpuset)\n");
-                return;
-        }
-        struct berth_resources res = { 0 };
-        res.cpu.cpus = "4095";
-        const char *path = path_of("c3");
-        struct berth_cgroup *cg = NULL;
-        struct berth_error err = { 0 };
-        int r = cgroup_create(path, &res, &cg, &err);
-        check(r < 0 && strstr(err.msg, "set cpuset.cpus to 4095 in ") && strstr(err.msg, path),
-              "cpuset.cpus 4095 is refused by name: %s", err.msg);
-        check(count_dirs(top) == 0, "a refused create leaves nothing behind");
-}
-
-/* A controller this machine does not mount (net_cls here) is an error
- * naming it, not a silent no-op. */
-static void test_missing_controller(void)
-{
-        if (layout == CGROUP_LAYOUT_V2 || v1_has("net_cls")) {
-                printf("skip - net_cls is mounted, or v2\n");
-                return;
-        }
-        struct berth_resources res = { 0 };
-        res.network.class_id = (struct opt_u64){ true, 0x100001 };
-        struct berth_cgroup *cg = NULL;
-        struct berth_error err = { 0 };
-        int r = cgroup_create(path_of("c4"), &res, &cg, &err);
-        check(r == -EOPNOTSUPP && strstr(err.msg, "linux.resources.network.classID") &&
-                      strstr(err.msg, "net_cls"),
-              "network.classID without a net_cls hierarchy is refused by name: %s", err.msg);
-        check(count_dirs(top) == 0, "nothing of %s is left after it", top);
-}
-
-/* create only removes what it made: a parent that was there stays. */
-static void test_failed_create_keeps_existing_parent(void)
-{
-        for (size_t i = 0; i < n_mounts; i++) {
-                char p[4096];
-                snprintf(p, sizeof(p), "%.255s%.63s", mounts[i], top);
-                mkdir(p, 0755);
-                if (layout == CGROUP_LAYOUT_V1 || layout == CGROUP_LAYOUT_HYBRID) {
-                        /* a usable cpuset parent, as a real one would be */
-                        char src[4200], dst[4200];
-                        snprintf(src, sizeof(src), "%.255s/cpuset.cpus", mounts[i]);
-                        if (!exists(src))
-                                continue;
-                        for (int k = 0; k < 2; k++) {
-                                const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-                                snprintf(src, sizeof(src), "%.255s/%s", mounts[i], f);
-                                snprintf(dst, sizeof(dst), "%s/%s", p, f);
-                                char *v = slurp(src);
-                                int fd = open(dst, O_WRONLY);
-                                if (v && fd >= 0)
-                                        (void)!write(fd, v, strlen(v));
-                                if (fd >= 0)
-                                        close(fd);
-                                free(v);
-                        }
-                }
-        }
-        struct berth_resources res = { 0 };
-        res.unified = (struct kv[]){ { "nosuch.file", "1" } };
-        res.n_unified = 1;
-        struct berth_cgroup *cg = NULL;
-        struct berth_error err = { 0 };
-        int r = cgroup_create(path_of("c5"), &res, &cg, &err);
-        check(r < 0 && strstr(err.msg, layout == CGROUP_LAYOUT_V1 ? "linux.resources.unified"
-                                                                  : "nosuch.file"),
-              "an unknown unified key is an error: %s", err.msg);
-        check(count_dirs(path_of("c5")) == 0 && count_dirs(top) == n_mounts,
-              "the failed create removed c5 and kept the parent it did not make");
-}
-
-/* Two containers under one parent; delete runs in a later process, so the
- * second goes through cgroup_open. */
-static void test_shared_parent_and_open(void)
-{
-        struct berth_cgroup *a = NULL, *b = NULL;
-        struct berth_error err = { 0 };
-        int r = cgroup_create(path_of("c6"), NULL, &a, &err);
-        if (r == 0)
-                r = cgroup_create(path_of("c7"), NULL, &b, &err);
-        check(r == 0, "create c6 and c7 side by side%s%s", r ? ": " : "", r ? err.msg : "");
-        if (r < 0) {
-                cgroup_free(a);
-                return;
-        }
-        cgroup_free(b); /* the "create" process ends */
-        r = cgroup_destroy(a, &err);
-        cgroup_free(a);
-        check(r == 0 && count_dirs(path_of("c6")) == 0 && count_dirs(top) == n_mounts,
-              "destroying c6 keeps the parent c7 still uses");
-        r = cgroup_open(path_of("c7"), &b, &err);
-        check(r == 0, "open c7 from its path alone%s%s", r ? ": " : "", r ? err.msg : "");
-        if (r < 0)
-                return;
-        r = cgroup_destroy(b, &err);
-        check(r == 0, "destroy the opened c7%s%s", r ? ": " : "", r ? err.msg : "");
-        r = cgroup_destroy(b, &err);
-        check(r == 0, "destroy again is not an error%s%s", r ? ": " : "", r ? err.msg : "");
-        cgroup_free(b);
-        check(count_dirs(top) == 0, "the last destroy removed the shared parent %s", top);
-}
-
 int main(void)
 {
         if (geteuid() != 0) {

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the real-kernel smoke programs share: one line per check ("ok - "
  * or "FAIL - "), counted, and removing what a killed earlier run left
- * under a hierarchy. Each smoke program is its own executable, so the
- * counters here are its own. */
+ * under a hierarchy. */
 #pragma once
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
+/* weak: a program of several files shares one pair */
+__attribute__((weak)) int passed, failed;
 
 static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void check(bool ok, const char *fmt, ...)
