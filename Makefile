@@ -5,8 +5,10 @@
 #   make check-v2   the cgroup tests again in a qemu guest with pure cgroup v2
 #   make check-slow the integration tests marked slow (minutes: a real debootstrap),
 #                   which `make check` leaves out
+#   make check-engines  podman and containerd driving berth (tests/engines);
+#                   also a stage of `make check`
 #   make demo       run a container and show what isolates it
-#   make bench      start-up time against crun and runc
+#   make bench      speed against crun, runc, LXC, bwrap (bench/results.md)
 #   make install    meson install; honours PREFIX and DESTDIR
 #   make clean
 
@@ -14,7 +16,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILDDIR ?= build
 
-.PHONY: all deps build check check-v2 check-slow demo bench install clean
+.PHONY: all deps build check check-v2 check-slow check-engines demo bench install clean
 
 all: build
 
@@ -29,6 +31,9 @@ check:
 
 check-v2:
 	@scripts/check-v2.sh
+
+check-engines:
+	@scripts/check-engines.sh
 
 check-slow: build
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider -m slow tests/integration

@@ -59,6 +59,18 @@ def remove_cgroups(token, pivot_before):
             print(f"bench: left behind: {d}: {e.strerror}", file=sys.stderr)
 
 
+def snapshot_berth(work):
+    """Measure a copy of build/berth: the build tree may be rebuilt while
+    the benchmark runs, and a binary half-written by the linker fails."""
+    if os.environ.get("BERTH_BIN"):
+        return
+    src = os.path.realpath(os.path.join(REPO, "build", "berth"))
+    dst = os.path.join(work, "bin", "berth")
+    os.mkdir(os.path.dirname(dst))
+    shutil.copy2(src, dst)
+    os.environ["BERTH_BIN"] = os.environ["BERTH_SYS_BIN"] = dst
+
+
 def fmt(x, unit):
     if x is None:
         return ""
@@ -165,7 +177,7 @@ def report(args, rows, versions, notes):
         "",
         f"- date: {now}",
         f"- machine: {machine}",
-        f"- command: `bench/bench.py {' '.join(sys.argv[1:])}`"
+        f"- command: `bench/bench.py{''.join(' ' + a for a in sys.argv[1:]) or ''}`"
         + (" (--quick: few iterations, for development)" if args.quick else ""),
         f"- iterations: {args.iterations} per tool and variant after {args.warmup} warm-up "
         f"runs (clean halt: {args.halt_iterations}; parallel: {args.rounds} rounds), "
@@ -179,8 +191,9 @@ def report(args, rows, versions, notes):
         "- lxc-execute: a config with the same busybox rootfs read-only, LXC's default "
         "namespaces (net: `empty`, or `none` without netns), proc, sys:ro, autodev, no "
         "console; bwrap: --unshare-pid/ipc/uts/cgroup (+net), --ro-bind of the rootfs, "
-        "--proc, --dev; floor: build/bench/floor (bench/floor.c). Neither lxc-execute, "
-        "bwrap nor the floor gets the seccomp filter or the cgroup the OCI runtimes set up",
+        "--proc, --dev; floor: build/bench/floor (bench/floor.c). lxc-execute, bwrap and "
+        "the floor get no seccomp filter (the OCI runtimes get the spec's), bwrap and the "
+        "floor no cgroup",
         "- time: posix_spawn to waitpid of the command (containers are deleted afterwards, "
         "untimed); peak RSS: GNU time, 5 separate runs, median",
         "- parallel: 100 `run`s of /bin/true (netns bundle), 4 running at any time; "
@@ -229,7 +242,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--halt-iterations", type=int, default=10,
                     help="clean `stop` cycles per tool (busybox init takes ~2 s to halt)")
-    ap.add_argument("--rounds", type=int, default=3, help="parallel rounds per tool")
+    ap.add_argument("--rounds", type=int, default=5, help="parallel rounds per tool")
     ap.add_argument("--density", type=int, default=200, help="containers for density")
     ap.add_argument("--quick", action="store_true",
                     help="10 iterations, 2 warm-up, 3 halts, 1 parallel round, 20 density "
@@ -256,6 +269,7 @@ def main():
     token = secrets.token_hex(3)
     work = tempfile.mkdtemp(prefix=f"berth-bench-{token}-", dir="/tmp")
     pivot_before = glob_cgroups("lxc.pivot")
+    snapshot_berth(work)
     st = Startup(work, token, args)
     sysb = System(work, token, args)
     rows, versions, notes = [], {}, []
@@ -280,15 +294,18 @@ def main():
             rows += sysb.measure(args.iterations, args.halt_iterations, args.warmup)
         if "density" in only:
             rows += sysb.density(args.density)
+            notes += [n for n in sysb.notes if n.startswith("density:")]
     except KeyboardInterrupt:
         print("bench: interrupted; cleaning up", file=sys.stderr)
         raise
     finally:
-        sysb.cleanup()
-        st.cleanup()
-        remove_cgroups(token, pivot_before)
+        for step in (sysb.cleanup, st.cleanup, lambda: remove_cgroups(token, pivot_before)):
+            try:
+                step()
+            except Exception as e:  # one failed step must not skip the others
+                print(f"bench: clean-up: {e!r}", file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
-    notes += sysb.notes
+    notes += [n for n in sysb.notes if not n.startswith("density:")]
     add_ratios(rows)
     report(args, rows, versions, notes)
 

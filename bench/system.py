@@ -160,9 +160,31 @@ class System:
         return rows
 
     # --- density
+    @staticmethod
+    def fit(count):
+        """As many as this machine holds, of `count`: each idle busybox
+        container is ~6 processes (monitor, init, getty, two tty shells,
+        a sleep) and a few MiB; keep half the free pids and memory free."""
+        pid_room = 1 << 30
+        for path in ("/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"):
+            with open(path) as f:
+                pid_room = min(pid_room, int(f.read()))
+        pid_room -= sum(1 for d in os.listdir("/proc") if d.isdigit())
+        with open("/proc/meminfo") as f:
+            avail_kib = next(int(line.split()[1]) for line in f
+                             if line.startswith("MemAvailable:"))
+        room = min(pid_room // 2 // 6, avail_kib // 2 // (8 * 1024))
+        if room >= count:
+            return count, ""
+        return max(room, 1), (f"{count} asked, {max(room, 1)} fit this machine's free pids "
+                              f"and memory")
+
     def density(self, count):
         """Start `count` idle busybox containers one after the other; the
         total time, and Pss / Private_Dirty of their monitors."""
+        count, fit_note = self.fit(count)
+        if fit_note:
+            self.notes.append("density: " + fit_note)
         dpath = os.path.join(self.work, "density")
         os.makedirs(dpath)
         names = [f"d{i:03d}-{self.token}" for i in range(count)]
@@ -265,22 +287,24 @@ class System:
         return pids
 
     def cleanup(self):
-        if self.ns is not None:
-            self.density_cleanup()
-            quiet([self.berth, "stop", self.bname, "-k", "-P", self.bpath], self.ns)
-            if shutil.which("lxc-stop"):
-                quiet(["lxc-stop", "-k", "-n", self.lname, "-P", self.lpath], self.ns)
-            for pid in self.lxc_monitors():
-                os.kill(pid, signal.SIGKILL)
-            pid = self.monitor_pid(self.bname)
-            if pid is not None:
-                os.kill(pid, signal.SIGKILL)
-            if self.network:
-                quiet([self.berth, "net", "delete", self.bridge, "-P", self.bpath], self.ns)
-        if self.holder is not None:
-            self.holder.kill()
-            self.holder.wait()
-        if os.path.exists(f"/run/netns/{self.netns}"):
-            subprocess.run(["ip", "netns", "del", self.netns])
+        try:
+            if self.ns is not None:
+                self.density_cleanup()
+                quiet([self.berth, "stop", self.bname, "-k", "-P", self.bpath], self.ns)
+                if shutil.which("lxc-stop"):
+                    quiet(["lxc-stop", "-k", "-n", self.lname, "-P", self.lpath], self.ns)
+                for pid in self.lxc_monitors():
+                    os.kill(pid, signal.SIGKILL)
+                pid = self.monitor_pid(self.bname)
+                if pid is not None:
+                    os.kill(pid, signal.SIGKILL)
+                if self.network:
+                    quiet([self.berth, "net", "delete", self.bridge, "-P", self.bpath], self.ns)
+        finally:
+            if self.holder is not None:
+                self.holder.kill()
+                self.holder.wait()
+            if os.path.exists(f"/run/netns/{self.netns}"):
+                subprocess.run(["ip", "netns", "del", self.netns])
         if self.notes and sys.stderr.isatty():
             print("bench: " + "; ".join(self.notes), file=sys.stderr)

@@ -96,7 +96,8 @@ class Startup:
         return path
 
     def setup(self):
-        # BERTH_BIN (another runtime's binary) only sanity-checks the harness.
+        # BERTH_BIN: bench.py's copy of build/berth; another runtime's binary
+        # there only sanity-checks the harness.
         berth = os.environ.get("BERTH_BIN") or os.path.join(REPO, "build", "berth")
         self.berth_argv = [berth, "oci"] if os.path.basename(berth) == "berth" else [berth]
         self.rootfs = subprocess.run(
@@ -273,14 +274,16 @@ class Startup:
 
     # --- clean-up: nothing may stay behind
     def cleanup(self):
-        for t in self.oci:
-            with t.ns:
-                r = quiet(t.cmd("list", "-q"))
-                for cid in r.stdout.split():
-                    if self.token in cid:
-                        quiet(t.cmd("delete", "--force", cid))
-        if self.holder is not None:
-            self.holder.kill()
-            self.holder.wait()
+        try:
+            for t in self.oci:
+                with t.ns:
+                    r = quiet(t.cmd("list", "-q"))
+                    for cid in r.stdout.split():
+                        if self.token in cid:
+                            quiet(t.cmd("delete", "--force", cid))
+        finally:
+            if self.holder is not None:
+                self.holder.kill()
+                self.holder.wait()
         if sys.stderr.isatty() and self.notes:
             print("bench: " + "; ".join(self.notes), file=sys.stderr)

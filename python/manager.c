@@ -54,6 +54,10 @@ static PyObject *list_containers(PyObject *mod, PyObject *args, PyObject *kw)
                                          berthpy_opt_path, &lxcpath, &active_obj, &as_object))
                 return NULL;
         int active = active_obj == Py_None ? -1 : PyObject_IsTrue(active_obj);
+        if (active_obj != Py_None && active < 0) {
+                Py_XDECREF(lxcpath);
+                return NULL;
+        }
         const char *path = lxcpath ? PyBytes_AS_STRING(lxcpath) : NULL;
         char **names = NULL;
         size_t n = 0;

@@ -113,6 +113,14 @@ static int warnings_emit(struct warnings *w)
         return r;
 }
 
+/* An exception is already set: the warnings are dropped with it. */
+static void warnings_drop(struct warnings *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                free(w->msgs[i]);
+        w->n = 0;
+}
+
 /* A context for root (a bytes object or NULL), collecting warnings. */
 static struct berth_oci_ctx make_ctx(PyObject *root, struct warnings *w)
 {
@@ -260,6 +268,7 @@ static PyObject *doc_call(PyObject *args, PyObject *kw, const char *fmt,
         PyObject *doc = r < 0 ? NULL : berthpy_json(json);
         free(json);
         if (r == 0 && !doc) {
+                warnings_drop(&w);
                 Py_XDECREF(root);
                 return NULL;
         }
@@ -442,6 +451,7 @@ static PyObject *oci_list(PyObject *mod, PyObject *args, PyObject *kw)
         }
         free(states);
         if (r == 0 && !out) {
+                warnings_drop(&w);
                 Py_XDECREF(root);
                 return NULL;
         }
@@ -474,6 +484,7 @@ static PyObject *oci_ps(PyObject *mod, PyObject *args, PyObject *kw)
         }
         free(pids);
         if (r == 0 && !out) {
+                warnings_drop(&w);
                 Py_XDECREF(root);
                 return NULL;
         }

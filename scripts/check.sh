@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make check`: build, unit tests (plain, then ASan+UBSan), the smoke
-# programs, the integration suite, and the cgroup tests again in a pure
+# programs, the integration suite, podman and containerd driving berth
+# (scripts/check-engines.sh), and the cgroup tests again in a pure
 # cgroup-v2 qemu guest (scripts/check-v2.sh). One line per stage, and the
 # sum as the very last line: `N passed, N failed, N skipped`. Exits
 # non-zero when anything failed.
@@ -163,22 +164,23 @@ grep -E '^(FAILED|ERROR) ' "$logs/pytest.log" | sed 's/^/   /'
 if [[ -s $junit ]]; then
         # One verdict per test: a test whose teardown failed is failed once.
         # shellcheck disable=SC2046
-        add integration $("$PY" - "$junit" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-verdict = {}
-for tc in ET.parse(sys.argv[1]).iter("testcase"):
-    key = (tc.get("classname"), tc.get("name"))
-    tags = {c.tag for c in tc}
-    v = "f" if tags & {"failure", "error"} else "s" if "skipped" in tags else "p"
-    old = verdict.get(key)
-    verdict[key] = "f" if "f" in (v, old) else v if old in (None, "p") else old
-vs = list(verdict.values())
-print(vs.count("p"), vs.count("f"), vs.count("s"))
-EOF
-)
+        add integration $("$PY" scripts/junit-count.py "$junit")
 else
         tail -20 "$logs/pytest.log"
         add integration 0 1 0
+fi
+
+# --- podman and containerd driving berth (scripts/check-engines.sh): its
+# failures first, then its count line
+engout=$(scripts/check-engines.sh --no-build 2>"$logs/engines.err")
+engcount=$(tail -1 <<<"$engout")
+if [[ $engcount =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+        sed '$d' <<<"$engout"
+        add "engines (podman, ctr)" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+else
+        echo "$engout" | tail -20
+        tail -5 "$logs/engines.err"
+        add "engines (podman, ctr)" 0 1 0
 fi
 
 # --- the same build and tests on a pure cgroup-v2 machine (a qemu guest).

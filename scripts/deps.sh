@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential meson ninja-build pkg-config libjansson-dev libseccomp-dev
-      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest iproute2 iputils-ping uidmap
+      libcap-dev libmnl-dev libcmocka-dev busybox-static python3-pytest python3-dev iproute2 iputils-ping uidmap
       debootstrap libcrypt-dev zlib1g-dev libssl-dev libarchive-dev
       libnftables-dev nftables
       scdoc man-db # man pages: built with scdoc, read with `man -l` by the install test

@@ -48,10 +48,10 @@ _berth_opt_value() {
                 ((i == COMP_CWORD)) && continue
                 w=${COMP_WORDS[i]}
                 if [[ $w == "$1" || $w == "$2" ]]; then
-                        if [[ ${COMP_WORDS[i + 1]} == = ]]; then
-                                v=${COMP_WORDS[i + 2]}
+                        if [[ ${COMP_WORDS[i + 1]-} == = ]]; then
+                                v=${COMP_WORDS[i + 2]-}
                         else
-                                v=${COMP_WORDS[i + 1]}
+                                v=${COMP_WORDS[i + 1]-}
                         fi
                 elif [[ -n $1 && $1 != --* && $w == "$1"?* ]]; then
                         v=${w#"$1"}
@@ -80,7 +80,7 @@ _berth_bridges() {
 # the previous word, or the one before an '='.
 _berth_value_of() {
         local p=${COMP_WORDS[COMP_CWORD - 1]}
-        [[ $p == = ]] && p=${COMP_WORDS[COMP_CWORD - 2]}
+        [[ $p == = ]] && p=${COMP_WORDS[COMP_CWORD - 2]-}
         [[ " $1 " == *" $p "* ]] && printf '%s\n' "$p"
 }
 
@@ -94,7 +94,7 @@ _berth_npos() {
                 if [[ $w == -- ]]; then
                         return 1
                 elif [[ " $2 " == *" $w "* ]]; then
-                        [[ ${COMP_WORDS[i + 1]} == = ]] && ((i++))
+                        [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                         ((i += 2))
                         continue
                 elif [[ $w == -* || $w == = ]]; then
@@ -193,7 +193,7 @@ _berth_net() {
         for ((i = first; i < COMP_CWORD; i++)); do
                 case ${COMP_WORDS[i]} in
                 -P | --lxcpath)
-                        [[ ${COMP_WORDS[i + 1]} == = ]] && ((i++))
+                        [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                         ((i++))
                         ;;
                 -*) ;;
@@ -276,7 +276,7 @@ _berth_oci() {
         while ((i < COMP_CWORD)); do
                 case ${COMP_WORDS[i]} in
                 --root | --log | --log-format | --rootless | --criu)
-                        [[ ${COMP_WORDS[i + 1]} == = ]] && ((i++))
+                        [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                         ((i += 2))
                         continue
                         ;;

@@ -47,11 +47,9 @@ static int prepare(struct exec_child_args *a, char **exe, struct berth_error *er
         const struct berth_process *p = &spec->process;
         int r;
 
-        /* the runtime blocks every signal to forward them; the program
-         * must start with none blocked */
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* the runtime blocks every signal to forward them, and its caller
+         * may ignore some: the program starts with neither */
+        process_reset_signals(true);
         if (a->pty) {
                 int master = console_pty_open(p, err);
                 if (master < 0)

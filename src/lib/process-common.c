@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/openat2.h>
@@ -138,4 +139,17 @@ int process_chdir_cwd(const char *cwd, struct berth_error *err)
         if (r < 0)
                 return berth_error_set(err, e, "chdir to cwd %s", cwd);
         return 0;
+}
+
+void process_reset_signals(bool unblock)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &dfl, NULL);
+        if (unblock) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+        }
 }

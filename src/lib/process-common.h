@@ -25,3 +25,8 @@ void process_close_inherited_fds(int preserve_fds, const int *keep, size_t n_kee
 /* chdir to process.cwd resolved inside our root, never through a /proc
  * magic link: a cwd of /proc/self/fd/N must not land outside it. */
 int process_chdir_cwd(const char *cwd, struct berth_error *err);
+/* Every signal's disposition to the default: whatever the caller ignored
+ * (nohup's SIGHUP, Python's SIGPIPE) would survive execve into the
+ * container, where nobody expects it. With unblock, the mask is emptied
+ * too. */
+void process_reset_signals(bool unblock);

@@ -369,6 +369,9 @@ _Noreturn void init_main(struct init_args *a)
         struct berth_error err = { 0 };
         _cleanup_free_ char *exe = NULL;
 
+        /* what the caller ignored is not the container's to inherit; the
+         * mask stays until exec (a foreground run forwards signals) */
+        process_reset_signals(false);
         /* no PDEATHSIG: the parent of `create` exits on purpose; a parent
          * that dies early shows up as EOF at the next sync step */
         /* an unprivileged runtime (or newuidmap) can write our maps only

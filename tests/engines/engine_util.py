@@ -206,6 +206,10 @@ def sweep(work, cgroup_names=(), new_cgroup_parents=()):
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    try:
+        wait_for(lambda: not procs_mentioning(str(work)), 5, what="killed processes to go")
+    except AssertionError:
+        pass  # reported below
     for d in cgroup_dirs(cgroup_names):
         remove_cgroup(d)
     for rel in new_cgroup_parents:

@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,10 @@ from engine_util import (cgroup_file, cgroup_parent_exists, freezer_state, need,
 
 NS = "berth-test"
 IMAGE = "localhost/berth-busybox:test"
+# The engine sets the pty's size from the caller's terminal, ctr only once
+# the task has started: wait for it (up to 5 s), then print it.
+WAIT_FOR_SIZE = ("for i in $(seq 100); do s=$(stty size 2>/dev/null); "
+                 "[ \"$s\" = \"33 101\" ] && break; sleep 0.05; done; echo \"size $s\"")
 RUN_CONTAINERD = Path("/run/containerd")
 
 CONFIG = """version = 2
@@ -301,10 +304,10 @@ def test_run_with_a_terminal(containerd):
     # -t: the shim passes --console-socket; berth sends the pty master there
     rc, out = run_on_pty(containerd.argv(*containerd.run_args("--rm", "-t"), IMAGE,
                                          containerd.new_id(), "sh", "-c",
-                                         "tty; stty size; exit 6"))
+                                         "tty; " + WAIT_FOR_SIZE + "; exit 6"))
     assert rc == 6, out
     assert re.search(r"^/dev/pts/\d+\r*$", out, re.M), out
-    assert "33 101" in out, out
+    assert "size 33 101" in out, out
 
 
 def test_exec_with_a_terminal(containerd):

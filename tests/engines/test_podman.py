@@ -10,10 +10,12 @@ by default (nofile 1048576) cannot be set: every `run` here passes
 machine's limit, not berth's.
 
 podman calls the runtime without --root, so berth keeps these containers'
-state in its default /run/berth (as runc would in /run/runc); podman's
-cgroups are /libpod_parent/libpod-<id> and /libpod_parent/conmon. The
-module's teardown removes every container and image, the storage, the
-cgroups it made, and checks that nothing is left."""
+state in its default /run/berth (as runc would in /run/runc). Every `run`
+has --cgroup-parent /berth-eng-<token>, so the cgroups podman makes
+(libpod-<id> for a container, conmon for its monitors) are all under one
+parent named after the run. The module's teardown removes every container
+and image, the storage, that cgroup parent, and checks that nothing is
+left."""
 import glob
 import os
 import re
@@ -22,18 +24,28 @@ from pathlib import Path
 
 import pytest
 
-from engine_util import (CGROOT, cgroup_file, cgroup_parent_exists, freezer_state, need, run,
-                         run_on_pty, sweep, wait_for)
+from engine_util import (CGROOT, cgroup_file, freezer_state, need, run, run_on_pty, sweep,
+                         wait_for)
 
 # See the module's docstring: this machine's root cannot raise RLIMIT_NOFILE.
 ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"]
 IMAGE = "localhost/berth-busybox:test"
+# The engine sets the pty's size from the caller's terminal, ctr only once
+# the task has started: wait for it (up to 5 s), then print it.
+WAIT_FOR_SIZE = ("for i in $(seq 100); do s=$(stty size 2>/dev/null); "
+                 "[ \"$s\" = \"33 101\" ] && break; sleep 0.05; done; echo \"size $s\"")
 BERTH_STATE = Path("/run/berth")
 
 
-def libpod_cgroups():
-    return {os.path.basename(d) for d in glob.glob(str(CGROOT / "*" / "libpod_parent" / "*"))
-            + glob.glob(str(CGROOT / "libpod_parent" / "*")) if os.path.isdir(d)}
+def cgroup_parent(token):
+    return f"berth-eng-{token}"
+
+
+def libpod_cgroups(token):
+    """The container cgroups (libpod-<id>) under the run's cgroup parent."""
+    parent = cgroup_parent(token)
+    return {os.path.basename(d) for d in glob.glob(str(CGROOT / "*" / parent / "libpod-*"))
+            + glob.glob(str(CGROOT / parent / "libpod-*")) if os.path.isdir(d)}
 
 
 class Podman:
@@ -60,8 +72,10 @@ class Podman:
         return f"berth-{self.token}-{self.n}"
 
     def run_args(self, *opts):
-        """`run` with this machine's rlimits and no network, then opts."""
-        return ["run", *ULIMITS, "--network", "none", *opts]
+        """`run` with this machine's rlimits, no network and the run's
+        cgroup parent, then opts."""
+        return ["run", *ULIMITS, "--network", "none", "--cgroup-parent",
+                f"/{cgroup_parent(self.token)}", *opts]
 
     def ids(self):
         return self("ps", "-a", "-q", "--no-trunc").ok().out.split()
@@ -73,11 +87,9 @@ class Podman:
 @pytest.fixture(scope="module")
 def podman(work, berth_oci, rootfs_tar, token):
     p = Podman(work, berth_oci, token)
-    # what podman makes outside its --root: the cgroup parent, and the
-    # image library's blob cache under /var/lib/containers (for root,
-    # whatever --root says); both removed afterwards when we made them
-    parent_before = cgroup_parent_exists("libpod_parent")
-    cgroups_before = libpod_cgroups()
+    # what podman makes outside its --root: the cgroups (under the run's
+    # parent), and the image library's blob cache under /var/lib/containers
+    # (for root, whatever --root says): removed afterwards when we made it
     varlib = Path("/var/lib/containers")
     varlib_before = varlib.exists()
     try:
@@ -87,8 +99,7 @@ def podman(work, berth_oci, rootfs_tar, token):
         ids = p.ids() if (p.dir / "storage").exists() else []
         p("rm", "-a", "-f", "-t", "0", timeout=120)
         p("rmi", "-a", "-f", timeout=120)
-        left = sweep(p.dir, libpod_cgroups() - cgroups_before,
-                     [] if parent_before else ["libpod_parent"])
+        left = sweep(p.dir, (), [cgroup_parent(token)])
         left += [f"berth state {BERTH_STATE / i}" for i in ids if (BERTH_STATE / i).exists()]
         for i in ids:
             if (BERTH_STATE / i).exists():
@@ -103,16 +114,15 @@ def podman(work, berth_oci, rootfs_tar, token):
 @pytest.fixture(autouse=True)
 def each_test_cleans_up(podman):
     """Every test removes its containers; what it leaves fails it."""
-    before = libpod_cgroups()
     yield
     ids = podman.ids()
     podman("rm", "-a", "-f", "-t", "0")
     try:
-        wait_for(lambda: not (libpod_cgroups() - before) or None, 5, what="podman's cgroups")
+        wait_for(lambda: not libpod_cgroups(podman.token), 5, what="podman's cgroups to go")
     except AssertionError:
         pass
     left = [f"container {i}" for i in ids]
-    left += [f"cgroup {c}" for c in libpod_cgroups() - before if c != "conmon"]
+    left += [f"cgroup {c}" for c in libpod_cgroups(podman.token)]
     assert not left, "left behind: " + "; ".join(left)
 
 
@@ -200,10 +210,10 @@ def test_pause_unpause(podman):
 def test_run_with_a_terminal(podman):
     # -t: conmon passes --console-socket; berth sends the pty master there
     rc, out = run_on_pty(podman.argv(*podman.run_args("--rm", "-t"), IMAGE, "sh", "-c",
-                                     "tty; stty size; exit 5"))
+                                     "tty; " + WAIT_FOR_SIZE + "; exit 5"))
     assert rc == 5, out
     assert re.search(r"^/dev/pts/\d+\r?$", out, re.M), out
-    assert "33 101" in out, out  # the caller's window size got through
+    assert "size 33 101" in out, out  # the caller's window size got through
 
 
 def test_exec_with_a_terminal(podman):

@@ -272,3 +272,22 @@ def test_foreground_run_starts_the_program_with_no_signal_blocked(bundle):
     r = c.run()
     assert r.rc == 0, r
     assert "SigBlk:\t0000000000000000" in c.output(), c.output()
+
+
+def test_signals_the_caller_ignored_are_not_ignored_inside(bundle):
+    """nohup ignores SIGHUP, Python SIGPIPE: neither reaches the container."""
+    c = bundle(["sh", "-c", "grep SigIgn /proc/self/status"])
+    c.write()
+    import signal as _signal
+    import subprocess as _sp
+
+    def ignore():
+        _signal.signal(_signal.SIGHUP, _signal.SIG_IGN)
+        _signal.signal(_signal.SIGPIPE, _signal.SIG_IGN)
+    with open(c.out_path, "wb") as out:
+        rc = _sp.run(c.rt.argv("run", "--bundle", c.path, c.id), stdout=out,
+                     stderr=_sp.PIPE, preexec_fn=ignore, timeout=30).returncode
+    assert rc == 0
+    # sh ignores nothing itself; busybox grep neither
+    ign = int(c.output().split()[-1], 16)
+    assert ign & ((1 << (_signal.SIGHUP - 1)) | (1 << (_signal.SIGPIPE - 1))) == 0, c.output()

@@ -111,6 +111,10 @@ def test_busybox_script(mgr, veth, capfd):
         c.freeze()
         assert c.state == "FROZEN" and freezer_state(info["cgroup"]) == "FROZEN"
         assert c.wait(berth.FROZEN, 0) is True
+        for frozen_call in (lambda: c.attach(lambda: 0), lambda: c.attach_wait(["true"])):
+            with pytest.raises(berth.Error) as e:
+                frozen_call()
+            assert e.value.errno == errno.EBUSY and "unfreeze it first" in str(e.value)
         c.unfreeze()
         assert c.state == "RUNNING" and freezer_state(info["cgroup"]) == "THAWED"
 
@@ -251,6 +255,11 @@ def test_errors_are_berth_error_with_the_cli_message(mgr):
         c.attach_wait([1, 2])
     with pytest.raises(TypeError):
         c.attach(42)
+    # execute: an application container from the config, its exit status
+    assert berth.execute(c.name, ["sh", "-c", "exit 6"], mgr.lxcpath) == 6
+    with pytest.raises(berth.Error) as e:
+        berth.execute(c.name, [], mgr.lxcpath)
+    assert str(e.value) == f"execute {c.name}: no command"
     c.destroy()
 
 
