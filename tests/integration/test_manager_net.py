@@ -196,6 +196,19 @@ def test_bad_network_config_leaves_nothing(net):
     assert "veth" not in net.sh("ip", "-o", "link").stdout
     cfg.write_text(base + "lxc.net.0.type = phys\nlxc.net.0.link = nosuchdev\n")
     assert_berth_error(net("start", name), "nosuchdev")
+    # a link that is no bridge, and a host end whose name the host uses
+    dev, peer = f"nb{net.ctx.token}", f"np{net.ctx.token}"
+    net.sh("ip", "link", "add", dev, "type", "veth", "peer", "name", peer)
+    cfg.write_text(base + f"lxc.net.0.type = veth\nlxc.net.0.link = {dev}\n")
+    assert_berth_error(net("start", name), "lxc.net.0.link", "not a bridge")
+    br = bridge(net, "10.93.0.1/24", "fd93::1/64")
+    cfg.write_text(base + f"lxc.net.0.type = veth\nlxc.net.0.link = {br}\n"
+                   f"lxc.net.0.veth.pair = {peer}\n")
+    assert_berth_error(net("start", name), "veth.pair", peer)
+    cfg.write_text(base + "lxc.net.0.type = bogus\n")
+    assert_berth_error(net("start", name), "lxc.net.0.type")
+    links = net.sh("ip", "-o", "link").stdout
+    assert not re.search(r"^\d+: veth", links, re.M), links  # no host end left
     assert_berth_error(net("config", name, "lxc.net.0.hwaddr", "01:00:00:00:00:01"), "hwaddr")
     assert_berth_error(net("config", name, "lxc.net.0.ipv4.address", "10.1.2.300/24"),
                        "ipv4.address")
