@@ -209,6 +209,7 @@ def test_bad_network_config_leaves_nothing(net):
     assert_berth_error(net("start", name), "lxc.net.0.type")
     links = net.sh("ip", "-o", "link").stdout
     assert not re.search(r"^\d+: veth", links, re.M), links  # no host end left
+    cfg.write_text(base)
     assert_berth_error(net("config", name, "lxc.net.0.hwaddr", "01:00:00:00:00:01"), "hwaddr")
     assert_berth_error(net("config", name, "lxc.net.0.ipv4.address", "10.1.2.300/24"),
                        "ipv4.address")
