@@ -374,21 +374,33 @@ static PyObject *container_get_ips(BerthContainer *self, PyObject *args, PyObjec
 
 /* ---- config and cgroup items */
 
-static PyObject *container_get_config_item(BerthContainer *self, PyObject *args)
+typedef int (*item_get_fn)(struct berth_container *, const char *, char **,
+                           struct berth_error *);
+typedef int (*item_set_fn)(struct berth_container *, const char *, const char *,
+                           struct berth_error *);
+
+/* get_config_item and get_cgroup_item: one key, its value as str. */
+static PyObject *item_get(BerthContainer *self, PyObject *args, const char *format,
+                          item_get_fn get)
 {
         const char *key;
-        if (!PyArg_ParseTuple(args, "s:get_config_item", &key))
+        if (!PyArg_ParseTuple(args, format, &key))
                 return NULL;
         HANDLE(self);
         struct berth_error err = { 0 };
         char *value = NULL;
         int r;
-        UNLOCKED(r = berth_container_get_config_item(c, key, &value, &err));
+        UNLOCKED(r = get(c, key, &value, &err));
         if (r < 0)
                 return berthpy_raise(&err);
         PyObject *s = PyUnicode_DecodeFSDefault(value);
         free(value);
         return s;
+}
+
+static PyObject *container_get_config_item(BerthContainer *self, PyObject *args)
+{
+        return item_get(self, args, "s:get_config_item", berth_container_get_config_item);
 }
 
 /* A value given as str, or as an int (lxc.tty.max = 4). */
@@ -406,11 +418,13 @@ static const char *item_value(PyObject *v, PyObject **keep)
         return *keep ? PyUnicode_AsUTF8(*keep) : NULL;
 }
 
-static PyObject *container_set_config_item(BerthContainer *self, PyObject *args)
+/* set_config_item and set_cgroup_item: key and value (str or int). */
+static PyObject *item_set(BerthContainer *self, PyObject *args, const char *format,
+                          item_set_fn set)
 {
         const char *key;
         PyObject *v, *keep = NULL;
-        if (!PyArg_ParseTuple(args, "sO:set_config_item", &key, &v))
+        if (!PyArg_ParseTuple(args, format, &key, &v))
                 return NULL;
         HANDLE(self);
         const char *value = item_value(v, &keep);
@@ -420,11 +434,16 @@ static PyObject *container_set_config_item(BerthContainer *self, PyObject *args)
         }
         struct berth_error err = { 0 };
         int r;
-        UNLOCKED(r = berth_container_set_config_item(c, key, value, &err));
+        UNLOCKED(r = set(c, key, value, &err));
         Py_DECREF(keep);
         if (r < 0)
                 return berthpy_raise(&err);
         Py_RETURN_NONE;
+}
+
+static PyObject *container_set_config_item(BerthContainer *self, PyObject *args)
+{
+        return item_set(self, args, "sO:set_config_item", berth_container_set_config_item);
 }
 
 static PyObject *container_save_config(BerthContainer *self, PyObject *unused)
@@ -437,40 +456,12 @@ static PyObject *container_save_config(BerthContainer *self, PyObject *unused)
 
 static PyObject *container_get_cgroup_item(BerthContainer *self, PyObject *args)
 {
-        const char *key;
-        if (!PyArg_ParseTuple(args, "s:get_cgroup_item", &key))
-                return NULL;
-        HANDLE(self);
-        struct berth_error err = { 0 };
-        char *value = NULL;
-        int r;
-        UNLOCKED(r = berth_container_cgroup_get(c, key, &value, &err));
-        if (r < 0)
-                return berthpy_raise(&err);
-        PyObject *s = PyUnicode_DecodeFSDefault(value);
-        free(value);
-        return s;
+        return item_get(self, args, "s:get_cgroup_item", berth_container_cgroup_get);
 }
 
 static PyObject *container_set_cgroup_item(BerthContainer *self, PyObject *args)
 {
-        const char *key;
-        PyObject *v, *keep = NULL;
-        if (!PyArg_ParseTuple(args, "sO:set_cgroup_item", &key, &v))
-                return NULL;
-        HANDLE(self);
-        const char *value = item_value(v, &keep);
-        if (!value) {
-                Py_XDECREF(keep);
-                return NULL;
-        }
-        struct berth_error err = { 0 };
-        int r;
-        UNLOCKED(r = berth_container_cgroup_set(c, key, value, &err));
-        Py_DECREF(keep);
-        if (r < 0)
-                return berthpy_raise(&err);
-        Py_RETURN_NONE;
+        return item_set(self, args, "sO:set_cgroup_item", berth_container_cgroup_set);
 }
 
 #include "container-doc.h"
