@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make demo`: build berth, make a busybox rootfs, run one container with
-# `berth oci run` and show, side by side with the host, what isolates it.
+# `berth oci run` and show, side by side with the host, what isolates it;
+# then a system container's life, LXC style.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,8 +24,10 @@ echo "rootfs: $rootfs"
 work=$(mktemp -d /tmp/berth-demo.XXXXXX)
 id=demo-$$
 root=$work/state
+lxcpath=$work/lxc
 cleanup() {
         "$berth" oci --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+        "$berth" destroy -f "$id" -P "$lxcpath" >/dev/null 2>&1 || true
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -116,3 +119,18 @@ if [[ -d /sys/fs/cgroup/memory/berth/$id ]]; then
         exit 1
 fi
 echo "container gone: no state dir, no cgroup; removing the bundle"
+
+heading "a system container (LXC style): create, start, ls, attach, stop, destroy"
+"$berth" create "$id" -P "$lxcpath" -t busybox
+"$berth" start "$id" -P "$lxcpath"
+"$berth" ls --fancy -P "$lxcpath"
+echo "\$ berth attach $id -- ps"
+"$berth" attach "$id" -P "$lxcpath" -- ps
+"$berth" stop "$id" -P "$lxcpath" -t 10
+"$berth" ls --fancy -P "$lxcpath"
+"$berth" destroy "$id" -P "$lxcpath"
+if [[ -e $lxcpath/$id ]]; then
+        echo "container directory still there: $lxcpath/$id" >&2
+        exit 1
+fi
+echo "destroyed: nothing left"
