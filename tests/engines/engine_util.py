@@ -12,6 +12,12 @@ import signal
 import struct
 import subprocess
 import termios
+import sys
+from pathlib import Path as _Path
+
+# the integration tests' leftover finders (tests/integration/leftovers.py)
+sys.path.insert(0, str(_Path(__file__).resolve().parents[1] / "integration"))
+from leftovers import cgroup_dirs_where, mount_points, procs_mentioning  # noqa: E402
 import time
 from pathlib import Path
 
@@ -135,38 +141,15 @@ def freezer_state(pid):
 def mounts_under(path):
     """Mount points at or below path, deepest first."""
     path = str(path)
-    out = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        mp = line.split(" ")[4].replace("\\040", " ")
-        if mp == path or mp.startswith(path + "/"):
-            out.append(mp)
-    return sorted(set(out), key=lambda m: -m.count("/"))
-
-
-def procs_mentioning(needle):
-    """(pid, cmdline) of every process whose command line contains needle."""
-    me = os.getpid()
-    found = []
-    for d in glob.glob("/proc/[0-9]*"):
-        pid = int(d[6:])
-        if pid == me:
-            continue
-        try:
-            cmd = Path(d, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if needle in cmd:
-            found.append((pid, cmd.strip()))
-    return found
+    mps = [m for m in mount_points(lambda line: True)
+           if m == path or m.startswith(path + "/")]
+    return sorted(set(mps), key=lambda m: -m.count("/"))
 
 
 def cgroup_dirs(names):
     """Every cgroup directory whose name is one of names, deepest first."""
     names = set(names)
-    found = []
-    for dp, dns, _ in os.walk(CGROOT):
-        found += [os.path.join(dp, d) for d in dns if d in names]
-    return sorted(set(found), key=lambda p: -p.count("/"))
+    return cgroup_dirs_where(lambda d: d in names)
 
 
 def remove_cgroup(d):

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from leftovers import cgroup_dirs_where, mount_points, procs_mentioning
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 PROBE = "/bin/berth-probe"
@@ -544,34 +546,15 @@ def rootfs_copy(ctx, rootfs):
 
 def _cgroup_dirs(token):
     """Every cgroup named after one of the test's ids, deepest first."""
-    found = []
-    for dp, dns, _ in os.walk(CGROOT):
-        found += [os.path.join(dp, d) for d in dns if token in d]
-    return sorted(set(found), key=lambda p: -p.count("/"))
+    return cgroup_dirs_where(lambda d: token in d)
 
 
 def _procs(token):
-    me = os.getpid()
-    found = []
-    for d in glob.glob("/proc/[0-9]*"):
-        pid = int(d[6:])
-        if pid == me:
-            continue
-        try:
-            cmd = Path(d, "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if token in cmd:
-            found.append((pid, cmd.strip()))
-    return found
+    return procs_mentioning(token)
 
 
 def _mounts(token):
-    out = []
-    for line in read("/proc/self/mountinfo").splitlines():
-        if token in line:
-            out.append(line.split(" ")[4].replace("\\040", " "))
-    return out
+    return mount_points(lambda line: token in line)
 
 
 def _netns(token):
