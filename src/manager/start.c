@@ -246,9 +246,13 @@ static int start_daemon(struct monitor_args *a, struct prepared *p, struct berth
                 n = read(pipefd[0], &got, sizeof(got));
         while (n < 0 && errno == EINTR);
         close(pipefd[0]);
-        if (n != (ssize_t)sizeof(got))
+        if (n != (ssize_t)sizeof(got)) {
+                /* it could not clean up after itself: do it here */
+                (void)berth_container_stop(a->c, 0, true, &(struct berth_error){ 0 });
+                mgr_clean_stale(a->c);
                 return berth_error_setx(err, EIO, "start %s: the monitor died before the "
                                                   "container ran", a->c->name);
+        }
         if (got.code) {
                 *err = got;
                 err->msg[sizeof(err->msg) - 1] = '\0';

@@ -366,3 +366,20 @@ def test_oci_template_runs_the_image(mgr, rootfs):
     bad = mgr.name("oci")
     assert_berth_error(mgr("create", bad, "-t", f"oci:{layout}"), "index.json")
     assert not mgr.cdir(bad).exists()
+
+
+def test_attach_user_and_environment(mgr):
+    name = mgr.name("at")
+    mgr("create", name, "-t", "busybox").ok()
+    mgr("start", name).ok()
+    assert mgr("attach", name, "-u", "65534", "--", "id", "-u").ok().out.strip() == "65534"
+    env = dict(os.environ, BERTH_TEST_VAR="from-the-host")
+    r = mgr("attach", name, "--", "sh", "-c", "echo [$BERTH_TEST_VAR] $container", env=env).ok()
+    assert r.out.strip() == "[] berth"  # --clear-env is the default
+    r = mgr("attach", name, "--keep-env", "--", "sh", "-c", "echo [$BERTH_TEST_VAR]", env=env)
+    assert r.ok().out.strip() == "[from-the-host]"
+    r = mgr("attach", name, "-v", "A=1", "--", "sh", "-c", "echo $A").ok()
+    assert r.out.strip() == "1"
+    # the default command is a login shell of the user's
+    r = mgr("attach", name, stdin=open("/dev/null"))
+    assert r.rc == 0, r
