@@ -156,10 +156,18 @@ int cg_plan_run(struct berth_cgroup *cg, const struct cg_plan *plan, struct bert
         _cleanup_free_ struct resolved *rs = calloc(plan->n, sizeof(*rs));
         if (rs == NULL)
                 return berth_error_set(err, ENOMEM, "cgroup %s", cg->path);
-        /* Check first, so a spec this machine cannot honour changes nothing. */
+        /* Check first, so a spec this machine cannot honour changes nothing.
+         * A file the plan writes again (devices.allow, once per rule) is
+         * looked up once. */
         for (size_t i = 0; i < plan->n; i++) {
                 const struct cg_write *w = &plan->w[i];
                 struct cg_hier *h = target(cg, w);
+                if (i > 0 && rs[i - 1].h == h && h && strcmp(plan->w[i - 1].file, w->file) == 0 &&
+                    (plan->w[i - 1].alt == w->alt ||
+                     (w->alt && plan->w[i - 1].alt && !strcmp(plan->w[i - 1].alt, w->alt)))) {
+                        rs[i] = rs[i - 1];
+                        continue;
+                }
                 if (h && h->dirfd >= 0) {
                         if (faccessat(h->dirfd, w->file, F_OK, 0) == 0)
                                 rs[i] = (struct resolved){ h, w->file };
@@ -169,11 +177,30 @@ int cg_plan_run(struct berth_cgroup *cg, const struct cg_plan *plan, struct bert
                 if (rs[i].h == NULL && !(w->flags & CG_W_OPTIONAL))
                         return missing(cg, w, h, err);
         }
+        /* consecutive writes to one file share one open; each write is
+         * still its own (pwrite at 0: one rule, one value per write) */
+        _cleanup_close_ int fd = -1;
         for (size_t i = 0; i < plan->n; i++) {
                 const struct cg_write *w = &plan->w[i];
                 if (rs[i].h == NULL)
                         continue;
-                int r = cg_write_at(rs[i].h->dirfd, rs[i].file, w->value);
+                bool same = i > 0 && fd >= 0 && rs[i - 1].h == rs[i].h &&
+                            strcmp(rs[i - 1].file, rs[i].file) == 0;
+                int r = 0;
+                if (!same) {
+                        cleanup_closep(&fd);
+                        fd = openat(rs[i].h->dirfd, rs[i].file,
+                                    O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+                        r = fd < 0 ? -errno : 0;
+                }
+                if (r == 0) {
+                        size_t len = strlen(w->value);
+                        ssize_t n;
+                        do
+                                n = pwrite(fd, w->value, len, 0);
+                        while (n < 0 && errno == EINTR);
+                        r = n < 0 ? -errno : ((size_t)n != len ? -EIO : 0);
+                }
                 if (r < 0) {
                         char dir[4096];
                         bool quote = strpbrk(w->value, " \n") != NULL || w->value[0] == '\0';
