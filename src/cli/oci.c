@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "version.h"
 
 int verb_usage(const struct verb *v, FILE *f)
 {
@@ -502,7 +503,7 @@ int oci_main(int argc, char **argv)
                 case 'S': o.ctx.systemd_cgroup = true; break;
                 case 'R':
                 case 'c': break;
-                case 'v': printf("berth version %s\nspec: 1.2.0\n", berth_version()); return 0;
+                case 'v': version_print(stdout); return 0; /* runc's lines first */
                 case 'h': oci_usage(stdout); return 0;
                 default:
                         return cli_errorf(&o.log, "unknown global option or missing value '%s' "

@@ -29,9 +29,13 @@ def test_version(berth_bin):
 
 
 def test_oci_version(berth_bin):
+    """runc's lines (version, commit, spec), then what this build can do."""
     r = berth(berth_bin, "oci", "--version")
     assert r.returncode == 0, r.stderr
-    assert re.search(r"\d+\.\d+\.\d+", r.stdout), r.stdout
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(r"berth version \d+\.\d+\.\d+", lines[0]), r.stdout
+    assert lines[1].startswith("commit: ") and lines[2].startswith("spec: 1."), r.stdout
+    assert any(l.startswith("features: +seccomp") for l in lines), r.stdout
 
 
 def test_help_mentions_oci(berth_bin):
