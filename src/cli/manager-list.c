@@ -7,22 +7,7 @@
 #include <string.h>
 
 #include "manager.h"
-
-/* "12.3 MiB" */
-static void human(json_int_t n, char *buf, size_t len)
-{
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1024;
-                u++;
-        }
-        if (u == 0)
-                snprintf(buf, len, "%lld B", (long long)n);
-        else
-                snprintf(buf, len, "%.1f %s", v, units[u]);
-}
+#include "src/manager/info.h"
 
 /* ["a","b"] -> "a, b"; empty -> "-" */
 static void join(json_t *arr, char *buf, size_t len)
@@ -127,7 +112,7 @@ int mcmd_ls(struct mctx *m, int argc, char **argv)
                         join(json_object_get(j, "ipv6"), v6, sizeof(v6));
                         json_t *usage = json_object_get(json_object_get(j, "memory"), "usage");
                         if (json_is_integer(usage))
-                                human(json_integer_value(usage), mem, sizeof(mem));
+                                (void)info_format_bytes((uint64_t)json_integer_value(usage), mem, sizeof(mem));
                         json_int_t p = json_integer_value(json_object_get(j, "pid"));
                         if (p > 0)
                                 snprintf(pid, sizeof(pid), "%lld", (long long)p);
@@ -212,7 +197,7 @@ int mcmd_info(struct mctx *m, int argc, char **argv)
                 printf("CPU use:     %.2f seconds\n", (double)json_integer_value(cpu) / 1e9);
         json_t *mem = json_object_get(json_object_get(j, "memory"), "usage");
         if (json_is_integer(mem)) {
-                human(json_integer_value(mem), buf, sizeof(buf));
+                (void)info_format_bytes((uint64_t)json_integer_value(mem), buf, sizeof(buf));
                 printf("Memory use:  %s\n", buf);
         }
         json_t *pids = json_object_get(json_object_get(j, "pids"), "current");

@@ -12,6 +12,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "util.h"
 
 #define OFF(field) offsetof(struct berth_resources, field)
 
@@ -332,13 +333,6 @@ static int freezer_state(struct cg_hier *h, char *buf, size_t len)
         return 0;
 }
 
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 #define FREEZE_TIMEOUT_MS 10000
 
 /* The v1 freezer reports FREEZING while some task has not stopped yet;
@@ -359,7 +353,7 @@ static int v1_freeze(struct berth_cgroup *cg, bool frozen, struct berth_error *e
         if (h->dirfd < 0)
                 return berth_error_setx(err, ENOENT, "freeze %s: no such cgroup", dir);
         const char *want = frozen ? "FROZEN" : "THAWED";
-        uint64_t deadline = now_ms() + FREEZE_TIMEOUT_MS;
+        uint64_t deadline = monotonic_ms() + FREEZE_TIMEOUT_MS;
         unsigned delay_us = 1000;
         for (;;) {
                 int r = cg_write_at(h->dirfd, "freezer.state", want);
@@ -370,7 +364,7 @@ static int v1_freeze(struct berth_cgroup *cg, bool frozen, struct berth_error *e
                         return berth_error_set(err, -r, "read freezer.state in %s", dir);
                 if (strcmp(state, want) == 0)
                         return 0;
-                if (now_ms() >= deadline)
+                if (monotonic_ms() >= deadline)
                         break;
                 usleep(delay_us);
                 if (delay_us < 10000)

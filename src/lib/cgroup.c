@@ -27,15 +27,9 @@
 #include "cgroup-bpf.h"
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "util.h"
 
 #define DESTROY_TIMEOUT_MS 5000
-
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(unsigned ms)
 {
@@ -550,14 +544,14 @@ int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err)
         if (left != 0) {
                 struct berth_error kerr = { 0 };
                 int r = cgroup_kill_all(cg, SIGKILL, &kerr);
-                uint64_t start = now_ms(), last_kill = start;
+                uint64_t start = monotonic_ms(), last_kill = start;
                 for (;;) {
                         int q = any_pid(cg, &left, err);
                         if (q < 0)
                                 return q;
                         if (left == 0)
                                 break;
-                        uint64_t t = now_ms();
+                        uint64_t t = monotonic_ms();
                         if (t - start >= DESTROY_TIMEOUT_MS) {
                                 if (r < 0) { /* the kill failed: that is the reason */
                                         if (err)

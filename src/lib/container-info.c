@@ -288,13 +288,6 @@ int berth_oci_stats(const struct berth_oci_ctx *ctx, const char *id, char **json
         return r < 0 ? berth_error_prefix(err, "stats %s", id) : 0;
 }
 
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* One {"type":"oom"} per look that saw the kill counter grow. */
 static int check_oom(struct berth_cgroup *cg, const char *id, uint64_t *seen, berth_event_fn fn,
                      void *data, struct berth_error *err)
@@ -314,9 +307,9 @@ static int events_loop(struct berth_cgroup *cg, const char *id, int pidfd, unsig
 {
         uint64_t seen = 0;
         cgroup_oom_kills(cg, &seen);
-        uint64_t next = now_ms() + interval_ms;
+        uint64_t next = monotonic_ms() + interval_ms;
         for (;;) {
-                uint64_t now = now_ms();
+                uint64_t now = monotonic_ms();
                 if (now >= next) {
                         _cleanup_free_ char *json = NULL;
                         int r = stats_event(cg, id, &json, err);

@@ -24,6 +24,12 @@ int mkdir_p(const char *path, mode_t mode);
 /* rm -rf of a directory tree under dirfd (no symlink following); -errno. */
 int remove_tree_at(int dirfd, const char *name);
 
+/* CLOCK_MONOTONIC in milliseconds, for timeouts. */
+uint64_t monotonic_ms(void);
+/* FNV-1a, 64 bits: a stable short name for a string (not a security
+ * boundary: never compare by it where a collision would matter). */
+uint64_t hash_fnv1a64(const char *s);
+
 /* Field 22 of /proc/PID/stat (start time in clock ticks); 0 when gone. */
 uint64_t proc_start_time(pid_t pid);
 /* True when PID exists and is not a zombie. */

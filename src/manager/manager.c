@@ -50,18 +50,6 @@ static bool name_is_valid(const char *name)
         return true;
 }
 
-/* FNV-1a: a stable short key for an lxcpath (not a security boundary:
- * the run root is root's alone). */
-static uint64_t fnv1a(const char *s)
-{
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (; *s; s++) {
-                h ^= (unsigned char)*s;
-                h *= 0x100000001b3ULL;
-        }
-        return h;
-}
-
 static char *absolute(const char *path)
 {
         char buf[PATH_MAX];
@@ -94,7 +82,7 @@ int berth_container_new(const char *name, const char *lxcpath, struct berth_cont
         if (dflt)
                 snprintf(key, sizeof(key), "default");
         else if (c->lxcpath)
-                snprintf(key, sizeof(key), "%016llx", (unsigned long long)fnv1a(c->lxcpath));
+                snprintf(key, sizeof(key), "%016llx", (unsigned long long)hash_fnv1a64(c->lxcpath));
         bool ok = c->name && c->lxcpath &&
                   asprintf(&c->dir, "%s/%s", c->lxcpath, name) >= 0 &&
                   asprintf(&c->config_path, "%s/config", c->dir) >= 0 &&

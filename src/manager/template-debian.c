@@ -197,9 +197,7 @@ static char *cache_key(const struct deb_opts *o, const char *arch)
         char *key;
         if (!o->packages)
                 return asprintf(&key, "%s-%s", o->release, arch) < 0 ? NULL : key;
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (const char *c = o->packages; *c; c++)
-                h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+        uint64_t h = hash_fnv1a64(o->packages);
         unsigned short_hash = (unsigned)(h ^ (h >> 32));
         if (asprintf(&key, "%s-%s-%08x", o->release, arch, short_hash) < 0)
                 return NULL;

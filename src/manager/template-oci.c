@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "dl.h"
+#include "info.h"
 #include "error.h"
 #include "template-oci-internal.h"
 #include "template.h"
@@ -576,22 +577,6 @@ static int apply_plan(int rootfd, const struct plan *p, struct lxc_config *cfg,
 
 /* ---- the rootfs ---- */
 
-static void human_size(int64_t n, char *buf, size_t size)
-{
-        static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-        if (n < 1024) {
-                snprintf(buf, size, "%lld B", (long long)n);
-                return;
-        }
-        double v = (double)n / 1024;
-        size_t u = 0;
-        while (v >= 1024 && u + 1 < ARRAY_SIZE(unit)) {
-                v /= 1024;
-                u++;
-        }
-        snprintf(buf, size, "%.1f %s", v, unit[u]);
-}
-
 static int apply_layers(struct oci *o, json_t *manifest, int rootfd)
 {
         json_t *layers = json_object_get(manifest, "layers");
@@ -609,7 +594,7 @@ static int apply_layers(struct oci *o, json_t *manifest, int rootfd)
                         return r;
                 if (o->a->progress) {
                         char size[32], line[128];
-                        human_size(d.size, size, sizeof(size));
+                        (void)info_format_bytes(d.size > 0 ? (uint64_t)d.size : 0, size, sizeof(size));
                         snprintf(line, sizeof(line), "layer %zu/%zu %.15s (%s)", i + 1, n, d.digest,
                                  size);
                         o->a->progress(o->a->progress_data, line);
