@@ -286,8 +286,10 @@ int berth_container_start(struct berth_container *c, const struct berth_start_op
                 r = monitor_run(&a, status, err);
         else if (r == 0)
                 r = start_daemon(&a, &p, err);
-        else
+        else {
                 (void)remove_tree_at(AT_FDCWD, c->mon_dir);
+                mgr_prune_run(c);
+        }
         /* the monitor took the masters over (and closes them itself) */
         if (o->foreground)
                 p.n_ttys = 0;
