@@ -15,6 +15,12 @@
 #define CGROUP_UNIFIED_MOUNT "/sys/fs/cgroup/unified"
 /* Where a container without an absolute cgroupsPath lives. */
 #define CGROUP_DEFAULT_PARENT "/berth"
+/* The system containers' parent (src/manager/manager.c names it too). */
+#define CGROUP_SYSTEM_PARENT "/berth-sys"
+/* True for the runtime's own parents above: made once, then kept, like
+ * /run/berth. Removing and making them again on every run cost a mkdir,
+ * a cpuset copy and an rmdir per hierarchy. `rel` is "berth", no slash. */
+bool cg_parent_kept(const char *rel);
 
 /* The v1 hierarchies a container is placed in, and the named systemd one
  * (no controller; runc joins it too, so tools that read it see the

@@ -342,6 +342,28 @@ int cg_parse_mountinfo(const char *text, struct cg_mount **out, size_t *n, struc
         return 0;
 }
 
+/* One hierarchy as the container's /sys/fs/cgroup shows it; false for a
+ * cgroup mount at /sys/fs/cgroup itself. */
+static bool hierarchy_fill(struct cgroup_hierarchy *e, const char *mount, uint32_t ctrls,
+                           bool unified)
+{
+        const char *base = strrchr(mount, '/');
+        if (!base || !base[1])
+                return false;
+        *e = (struct cgroup_hierarchy){ .unified = unified };
+        snprintf(e->name, sizeof(e->name), "%s", base + 1);
+        for (int c = 0; c < CG_CTRL__COUNT; c++) {
+                if (!(ctrls & (1u << c)))
+                        continue;
+                const char *cn = cg_ctrl_name((enum cg_ctrl)c);
+                size_t ol = strlen(e->options), pl = strlen(e->proc_key);
+                snprintf(e->options + ol, sizeof(e->options) - ol, "%s%s", ol ? "," : "",
+                         c == CG_NAME_SYSTEMD ? "none,name=systemd" : cn);
+                snprintf(e->proc_key + pl, sizeof(e->proc_key) - pl, "%s%s", pl ? "," : "", cn);
+        }
+        return true;
+}
+
 int cgroup_hierarchies(struct cgroup_hierarchy **out, size_t *n, struct berth_error *err)
 {
         _cleanup_free_ char *text = NULL;
@@ -359,25 +381,25 @@ int cgroup_hierarchies(struct cgroup_hierarchy **out, size_t *n, struct berth_er
                 return berth_error_set(err, ENOMEM, "cgroup hierarchies");
         }
         size_t k = 0;
-        for (size_t i = 0; i < nm; i++) {
-                const char *base = strrchr(m[i].mount, '/');
-                if (!base || !base[1])
-                        continue; /* a cgroup mount at /sys/fs/cgroup itself */
-                struct cgroup_hierarchy *e = &h[k++];
-                snprintf(e->name, sizeof(e->name), "%s", base + 1);
-                e->unified = m[i].unified;
-                for (int c = 0; c < CG_CTRL__COUNT; c++) {
-                        if (!(m[i].ctrls & (1u << c)))
-                                continue;
-                        const char *cn = cg_ctrl_name((enum cg_ctrl)c);
-                        size_t ol = strlen(e->options), pl = strlen(e->proc_key);
-                        snprintf(e->options + ol, sizeof(e->options) - ol, "%s%s", ol ? "," : "",
-                                 c == CG_NAME_SYSTEMD ? "none,name=systemd" : cn);
-                        snprintf(e->proc_key + pl, sizeof(e->proc_key) - pl, "%s%s",
-                                 pl ? "," : "", cn);
-                }
-        }
+        for (size_t i = 0; i < nm; i++)
+                k += hierarchy_fill(&h[k], m[i].mount, m[i].ctrls, m[i].unified);
         cg_mounts_free(m, nm);
+        *out = h;
+        *n = k;
+        return 0;
+}
+
+int cgroup_hierarchies_of(const struct berth_cgroup *cg, struct cgroup_hierarchy **out,
+                          size_t *n, struct berth_error *err)
+{
+        if (cg == NULL || cg->layout == CGROUP_LAYOUT_V2)
+                return cgroup_hierarchies(out, n, err);
+        struct cgroup_hierarchy *h = calloc(cg->n_h ? cg->n_h : 1, sizeof(*h));
+        if (!h)
+                return berth_error_set(err, ENOMEM, "cgroup hierarchies");
+        size_t k = 0;
+        for (size_t i = 0; i < cg->n_h; i++)
+                k += hierarchy_fill(&h[k], cg->h[i].mount, cg->h[i].ctrls, cg->h[i].unified);
         *out = h;
         *n = k;
         return 0;

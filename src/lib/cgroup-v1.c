@@ -269,13 +269,13 @@ static bool blank(const char *s)
 static int v1_init_level(struct berth_cgroup *cg, struct cg_hier *h, int parentfd, int fd,
                          bool made, bool leaf, struct berth_error *err)
 {
-        (void)leaf, (void)made;
         if (!(h->ctrls & (1u << CG_CPUSET)))
                 return 0;
+        int r = 0;
         static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
         for (size_t i = 0; i < 2; i++) {
                 _cleanup_free_ char *mine = NULL, *parent = NULL;
-                int r = cg_read_at(fd, files[i], &mine);
+                r = cg_read_at(fd, files[i], &mine);
                 if (r < 0)
                         return berth_error_set(err, -r, "read %s of a new cgroup in %s", files[i],
                                                h->mount);
@@ -296,6 +296,10 @@ static int v1_init_level(struct berth_cgroup *cg, struct cg_hier *h, int parentf
                         return berth_error_set(err, -r, "copy %s \"%s\" into a new cgroup in %s",
                                                files[i], parent, h->mount);
         }
+        /* a parent we made (the kept /berth among them) hands its cpus
+         * and mems to the cgroups made below it from now on: no copy */
+        if (made && !leaf && (r = cg_write_at(fd, "cgroup.clone_children", "1")) < 0)
+                return berth_error_set(err, -r, "set cgroup.clone_children in %s", h->mount);
         return 0;
 }
 

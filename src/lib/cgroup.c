@@ -11,7 +11,8 @@
  * first, up to the hierarchy's root: a parent still used by another
  * container or by the system is not empty, rmdir says EBUSY/ENOTEMPTY and
  * we stop there. Slices ("*.slice") belong to systemd and are never
- * removed. */
+ * removed, and neither are the runtime's own parents (/berth, /berth-sys:
+ * see cg_parent_kept). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -493,6 +494,32 @@ static bool is_slice(const char *name)
         return n > 6 && strcmp(name + n - 6, ".slice") == 0;
 }
 
+bool cg_parent_kept(const char *rel)
+{
+        return strcmp(rel, CGROUP_DEFAULT_PARENT + 1) == 0 ||
+               strcmp(rel, CGROUP_SYSTEM_PARENT + 1) == 0;
+}
+
+/* The parents named in the path, innermost first, up to the first one
+ * that is not empty (someone else's too; so are its parents), a slice
+ * (systemd's) or one of the runtime's own. */
+static void remove_parents(struct berth_cgroup *cg, struct cg_hier *h, int root)
+{
+        char rel[4096], name[256];
+        _cleanup_close_ int own = -1;
+        for (size_t lv = cg->depth - 1; lv > 0; lv--) {
+                component(cg, lv - 1, name, sizeof(name));
+                path_prefix(cg, lv, rel, sizeof(rel));
+                if (is_slice(name) || cg_parent_kept(rel))
+                        break;
+                if (root < 0 && (root = own = open(h->mount, O_RDONLY | O_DIRECTORY |
+                                                                     O_CLOEXEC)) < 0)
+                        break;
+                if (unlinkat(root, rel, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                        break;
+        }
+}
+
 static int remove_dirs(struct berth_cgroup *cg, struct cg_hier *h, struct berth_error *err)
 {
         char rel[4096], leaf[256];
@@ -515,20 +542,43 @@ static int remove_dirs(struct berth_cgroup *cg, struct cg_hier *h, struct berth_
                 if (r < 0)
                         return berth_error_set(err, -r, "remove cgroup %s%s", h->mount, cg->path);
         }
-        for (size_t lv = cg->depth - 1; lv > 0; lv--) {
-                char name[256];
-                component(cg, lv - 1, name, sizeof(name));
-                if (is_slice(name))
-                        break;
-                path_prefix(cg, lv, rel, sizeof(rel));
-                if (unlinkat(root, rel, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        break; /* EBUSY/ENOTEMPTY: someone else's too; so are its parents */
-        }
+        remove_parents(cg, h, root);
         return 0;
+}
+
+/* The usual delete, of a container whose init has exited with its pid
+ * namespace: every leaf is empty and one rmdir each does it, with no
+ * cgroup.procs to read. A leaf the kernel refuses (processes, or cgroups
+ * made below it) keeps its dirfd for the slow path; false then. */
+static bool destroy_fast(struct berth_cgroup *cg)
+{
+        char leaf[256];
+        component(cg, cg->depth - 1, leaf, sizeof(leaf));
+        bool all = true;
+        for (size_t i = 0; i < cg->n_h; i++) {
+                struct cg_hier *h = &cg->h[i];
+                if (h->dirfd < 0)
+                        continue;
+                int parent = openat(h->dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                bool gone = parent >= 0 &&
+                            (unlinkat(parent, leaf, AT_REMOVEDIR) == 0 || errno == ENOENT);
+                if (parent >= 0)
+                        close(parent);
+                if (!gone) {
+                        all = false;
+                        continue;
+                }
+                close(h->dirfd);
+                h->dirfd = -1;
+                remove_parents(cg, h, -1);
+        }
+        return all;
 }
 
 int cgroup_destroy(struct berth_cgroup *cg, struct berth_error *err)
 {
+        if (destroy_fast(cg))
+                return 0;
         bool exists = false;
         for (size_t i = 0; i < cg->n_h; i++)
                 exists |= cg->h[i].dirfd >= 0;

@@ -81,3 +81,7 @@ struct cgroup_hierarchy {
         bool unified;
 };
 int cgroup_hierarchies(struct cgroup_hierarchy **out, size_t *n, struct berth_error *err);
+/* The same for the hierarchies of a cgroup handle (no mountinfo to read:
+ * the init, a fork of the runtime, has its handle). NULL: as above. */
+int cgroup_hierarchies_of(const struct berth_cgroup *cg, struct cgroup_hierarchy **out,
+                          size_t *n, struct berth_error *err);

@@ -69,7 +69,7 @@ void container_post_hooks(const struct berth_oci_ctx *ctx, const struct state *s
 }
 
 int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
-                       struct berth_error *err)
+                       struct berth_cgroup *own, struct berth_error *err)
 {
         const char *root = ctx_root(ctx);
         int first = 0;
@@ -81,7 +81,10 @@ int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
                 struct pollfd p = { .fd = pidfd, .events = POLLIN };
                 poll(&p, 1, 5000);
         }
-        if (st->cgroup_path) {
+        if (own) {
+                if (cgroup_destroy(own, &e) < 0)
+                        first = berth_error_setx(err, e.code, "%s", e.msg);
+        } else if (st->cgroup_path) {
                 struct berth_cgroup *cg = NULL;
                 if (cgroup_open(st->cgroup_path, &cg, &e) == 0) {
                         if (cgroup_destroy(cg, &e) < 0 && first == 0)
@@ -156,7 +159,7 @@ int berth_oci_delete(const struct berth_oci_ctx *ctx, const char *id, bool force
                         cgroup_free(cg);
                 }
         }
-        r = container_teardown(ctx, &st, err);
+        r = container_teardown(ctx, &st, NULL, err);
         state_clear(&st);
         return r < 0 ? berth_error_prefix(err, "delete %s", id) : 0;
 }

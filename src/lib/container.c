@@ -339,6 +339,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 struct init_args a = { .spec = spec, .sync_fd = sp[1], .listen_fd = listen_fd,
                                        .state_fd = l->dirfd,
                                        .seccomp = l->seccomp,
+                                       .cg = l->cg,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
                                        .terminal = spec->process.terminal,
                                        .no_pivot = opts && opts->no_pivot,
@@ -361,13 +362,14 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         r = l->cg ? cgroup_enter(l->cg, l->pid, err) : 0;
         if (r < 0)
                 goto fail;
+        r = sync_send(l->sync_fd, SYNC_GO, -1, err);
+        if (r < 0)
+                goto fail;
+        /* while the init sets itself up */
         if (fill_state(l, id, l->cg ? cgroup_path : NULL) < 0) {
                 r = berth_error_setx(err, ENOMEM, "record state of %s", id);
                 goto fail;
         }
-        r = sync_send(l->sync_fd, SYNC_GO, -1, err);
-        if (r < 0)
-                goto fail;
         r = idmap_trees_send(spec, l->pid, l->sync_fd, err);
         if (r < 0)
                 goto fail;
@@ -571,7 +573,7 @@ int berth_oci_run(const struct berth_oci_ctx *ctx, const char *id,
         if (r == 0)
                 l.pid = 0;
         if (!keep) {
-                int q = container_teardown(ctx, &l.st, r < 0 ? NULL : err);
+                int q = container_teardown(ctx, &l.st, l.cg, r < 0 ? NULL : err);
                 if (r == 0)
                         r = q;
         }

@@ -23,9 +23,11 @@ void container_post_hooks(const struct berth_oci_ctx *ctx, const struct state *s
 /* Tear down a container whose init is gone or must go: kill what is left
  * in its cgroup, remove the cgroup, run poststop hooks, remove the state
  * directory. Every step runs even when an earlier one failed; the first
- * error is returned. */
+ * error is returned. `cg` is the caller's open handle of the cgroup (a
+ * foreground run has it from create), or NULL to open st->cgroup_path. */
+struct berth_cgroup;
 int container_teardown(const struct berth_oci_ctx *ctx, const struct state *st,
-                       struct berth_error *err);
+                       struct berth_cgroup *cg, struct berth_error *err);
 
 /* Open (+ lock) + load, and what the container is doing now (status may
  * be NULL); fails with "container X does not exist". */

@@ -124,7 +124,7 @@ _Noreturn void exec_child_main(struct exec_child_args *a)
         struct berth_error err = { 0 };
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
-        const int keep[] = { a->sync_fd, a->init_pidfd, a->root_fd };
+        const int keep[] = { a->sync_fd, a->init_pidfd, a->root_fd, seccomp_plan_fd(a->seccomp) };
         process_close_inherited_fds(a->preserve_fds, keep, ARRAY_SIZE(keep));
         /* #1 GO: we are in the container's cgroup */
         if (sync_expect(a->sync_fd, SYNC_GO, NULL, &err) < 0)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -40,22 +41,21 @@ static int own_path(const char *self, const char *key, char *out, size_t len)
         return -ENOENT;
 }
 
-static int mount_one_hierarchy(const struct mount_ctx *ctx, const char *dst, const char *rel,
-                               const struct cgroup_hierarchy *h, bool cgns, const char *self,
+/* The hierarchy's directory is made in `top`, the tmpfs we have just
+ * mounted: nothing else can reach it yet, so a plain mkdirat and a path
+ * through /proc/self/fd do, with no walk from the rootfs. */
+static int mount_one_hierarchy(const struct mount_ctx *ctx, const char *dst, int top,
+                               const struct cgroup_hierarchy *h, bool cgns, char **self,
                                unsigned long flags, struct berth_error *err)
 {
-        _cleanup_free_ char *sub = NULL;
-        if (asprintf(&sub, "%s/%s", rel, h->name) < 0)
-                return berth_error_set(err, ENOMEM, "mount %s", dst);
-        _cleanup_close_ int fd = mkdir_in_root(ctx->rootfd, sub, err);
-        if (fd < 0)
-                return berth_error_prefix(err, "mount %s/%s", dst, h->name);
-        char buf[FD_PATH_MAX];
+        char at[FD_PATH_MAX + 80];
+        snprintf(at, sizeof(at), "/proc/self/fd/%d/%s", top, h->name);
+        if (mkdirat(top, h->name, 0755) < 0)
+                return berth_error_set(err, errno, "mount %s/%s: mkdir", dst, h->name);
         unsigned long mflags = flags & MNT_PER_MOUNT_FLAGS;
         if (cgns) {
-                int r = h->unified ? mount("cgroup2", fd_path(fd, buf), "cgroup2", mflags, NULL)
-                                   : mount("cgroup", fd_path(fd, buf), "cgroup", mflags,
-                                           h->options);
+                int r = h->unified ? mount("cgroup2", at, "cgroup2", mflags, NULL)
+                                   : mount("cgroup", at, "cgroup", mflags, h->options);
                 if (r == 0)
                         return 0;
                 /* a user namespace may not mount v1 hierarchies: bind instead */
@@ -63,19 +63,24 @@ static int mount_one_hierarchy(const struct mount_ctx *ctx, const char *dst, con
                         return berth_error_set(err, errno, "mount %s/%s (cgroup %s)", dst,
                                                h->name, h->unified ? "v2" : h->options);
         }
+        if (*self == NULL) {
+                int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", self, NULL);
+                if (r < 0)
+                        return berth_error_set(err, -r, "mount %s: read /proc/self/cgroup", dst);
+        }
         char path[512], host[1024];
-        if (own_path(self, h->unified ? "" : h->proc_key, path, sizeof(path)) < 0)
+        if (own_path(*self, h->unified ? "" : h->proc_key, path, sizeof(path)) < 0)
                 return berth_error_setx(err, ENOENT,
                                         "mount %s/%s: the init is in no cgroup of this hierarchy",
                                         dst, h->name);
         snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", h->name, path);
-        if (mount(host, fd_path(fd, buf), NULL, MS_BIND, NULL) < 0)
+        if (mount(host, at, NULL, MS_BIND, NULL) < 0)
                 return berth_error_set(err, errno, "mount %s/%s (bind of %s)", dst, h->name,
                                        host);
-        _cleanup_close_ int top = open_in_root(ctx->rootfd, sub, O_PATH | O_DIRECTORY);
-        if (top < 0)
-                return berth_error_set(err, -top, "mount %s/%s", dst, h->name);
-        return bind_remount(top, NULL, mflags, 0, err);
+        _cleanup_close_ int bound = openat(top, h->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (bound < 0)
+                return berth_error_set(err, errno, "mount %s/%s", dst, h->name);
+        return bind_remount(bound, NULL, mflags, 0, err);
 }
 
 /* "cpu,cpuacct" is reached as cpu and cpuacct too, as on the host. */
@@ -95,14 +100,11 @@ int mount_cgroup_v1(const struct mount_ctx *ctx, const struct berth_mount *m, co
 {
         _cleanup_free_ struct cgroup_hierarchy *h = NULL;
         size_t n = 0;
-        int r = cgroup_hierarchies(&h, &n, err);
+        int r = cgroup_hierarchies_of(ctx->cg, &h, &n, err);
         if (r < 0)
                 return berth_error_prefix(err, "mount %s", m->destination);
-        _cleanup_free_ char *self = NULL;
+        _cleanup_free_ char *self = NULL; /* /proc/self/cgroup, read when a bind needs it */
         bool cgns = spec_namespace(ctx->spec, BERTH_NS_CGROUP) != NULL;
-        r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL);
-        if (r < 0)
-                return berth_error_set(err, -r, "mount %s: read /proc/self/cgroup", m->destination);
 
         _cleanup_close_ int fd = target_open(ctx->rootfd, rel, TARGET_DIR, err);
         if (fd < 0)
@@ -116,8 +118,8 @@ int mount_cgroup_v1(const struct mount_ctx *ctx, const struct berth_mount *m, co
         if (top < 0)
                 return berth_error_set(err, -top, "mount %s", m->destination);
         for (size_t i = 0; i < n; i++) {
-                r = mount_one_hierarchy(ctx, m->destination, rel, &h[i], cgns, self, flags | base,
-                                        err);
+                r = mount_one_hierarchy(ctx, m->destination, top, &h[i], cgns, &self,
+                                        flags | base, err);
                 if (r < 0)
                         return r;
                 link_comounted(top, h[i].name);

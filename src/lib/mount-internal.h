@@ -31,6 +31,7 @@ struct mount_ctx {
         bool userns; /* mknod and some fs types are refused: bind from the host */
         const char *mount_label; /* SELinux context="..." for new mounts, or NULL */
         const struct idmap_trees *idmap_trees; /* from the runtime (mount-idmap.h), or NULL */
+        const struct berth_cgroup *cg; /* the runtime's handle of our cgroup, or NULL */
 };
 
 /* True when the init runs in a user namespace other than the host's

@@ -346,11 +346,11 @@ static void umask_restore(mode_t *m)
 
 int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err)
 {
-        return rootfs_prepare_with(spec, NULL, err);
+        return rootfs_prepare_with(spec, NULL, NULL, err);
 }
 
 int rootfs_prepare_with(const struct berth_spec *spec, const struct idmap_trees *trees,
-                        struct berth_error *err)
+                        const struct berth_cgroup *cg, struct berth_error *err)
 {
         if (!spec->root_path)
                 return berth_error_setx(err, EINVAL, "root.path is not set");
@@ -388,6 +388,7 @@ int rootfs_prepare_with(const struct berth_spec *spec, const struct idmap_trees 
                 .userns = mount_in_userns(spec),
                 .mount_label = process_mount_label(spec),
                 .idmap_trees = trees,
+                .cg = cg,
         };
         /* Modes below are the ones asked for, not the caller's umask's. */
         __attribute__((cleanup(umask_restore))) mode_t old_umask = umask(0);

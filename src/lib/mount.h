@@ -14,10 +14,12 @@
  * linux.devices. */
 int rootfs_prepare(const struct berth_spec *spec, struct berth_error *err);
 /* The same with the detached trees of the spec's idmapped mounts, which
- * the runtime made (mount-idmap.h); NULL when there are none. */
+ * the runtime made (mount-idmap.h; NULL when there are none), and the
+ * runtime's handle of the container's cgroup (NULL: none, or unknown). */
 struct idmap_trees;
+struct berth_cgroup;
 int rootfs_prepare_with(const struct berth_spec *spec, const struct idmap_trees *trees,
-                        struct berth_error *err);
+                        const struct berth_cgroup *cg, struct berth_error *err);
 /* After the hooks: pivot_root into the rootfs (MS_MOVE + chroot when
  * no_pivot or the rootfs is on initramfs), then masked paths, readonly
  * paths, readonly root, rootfsPropagation. cwd is / of the container. */

@@ -90,8 +90,38 @@ static bool fd_needed(int fd, int preserve_fds, const int *keep, size_t n_keep)
         return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* close_range over the gaps between the fds kept: a few syscalls where a
+ * walk of /proc/self/fd took two per fd. False when the kernel has no
+ * close_range (before 5.9). */
+static bool close_gaps(int preserve_fds, const int *keep, size_t n_keep)
+{
+        int k[16];
+        size_t n = 0;
+        for (size_t i = 0; i < n_keep && n < ARRAY_SIZE(k); i++) {
+                if (keep[i] < 3 + preserve_fds)
+                        continue;
+                size_t j = n++;
+                for (; j > 0 && k[j - 1] > keep[i]; j--)
+                        k[j] = k[j - 1];
+                k[j] = keep[i];
+        }
+        if (n < n_keep && n == ARRAY_SIZE(k))
+                return false;
+        unsigned lo = 3u + (unsigned)preserve_fds;
+        for (size_t i = 0; i <= n; i++) {
+                unsigned hi = i < n ? (unsigned)k[i] : ~0U;
+                if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0)
+                        return false;
+                if (i < n && (unsigned)k[i] + 1 > lo)
+                        lo = (unsigned)k[i] + 1;
+        }
+        return true;
+}
+
 void process_close_inherited_fds(int preserve_fds, const int *keep, size_t n_keep)
 {
+        if (close_gaps(preserve_fds, keep, n_keep))
+                return;
         DIR *d = opendir("/proc/self/fd");
         if (!d) {
                 /* no /proc here: every number up to the limit */

@@ -19,8 +19,9 @@ int process_switch_user(const struct berth_process *p, struct berth_error *err);
  * among them host directories such as the cgroup ones. A path the
  * container controls (cwd, args[0]) going through /proc/self/fd/N would
  * reach them (CVE-2024-21626), so all are closed but stdio, the preserved
- * fds 3 .. 3+preserve_fds-1, keep[] (-1 entries are fine) and sockets
- * (no path leads through one; they close at exec). */
+ * fds 3 .. 3+preserve_fds-1 and keep[] (-1 entries are fine), with
+ * close_range; without it (before 5.9), by a walk of /proc/self/fd that
+ * also keeps sockets (no path leads through one; they close at exec). */
 void process_close_inherited_fds(int preserve_fds, const int *keep, size_t n_keep);
 /* chdir to process.cwd resolved inside our root, never through a /proc
  * magic link: a cwd of /proc/self/fd/N must not land outside it. */

@@ -265,7 +265,7 @@ static int setup(struct init_args *a, char **exe, struct berth_error *err)
         if (r < 0)
                 return r;
         if (spec_namespace(spec, BERTH_NS_MNT)) {
-                r = rootfs_prepare_with(spec, &trees, err);
+                r = rootfs_prepare_with(spec, &trees, a->cg, err);
                 if (r < 0)
                         return r;
                 r = hooks_before_pivot(a, err);
@@ -380,8 +380,9 @@ _Noreturn void init_main(struct init_args *a)
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
         {
-                int keep[2 + BERTH_NS__COUNT] = { a->sync_fd, a->listen_fd };
-                memcpy(keep + 2, a->ns_fds, sizeof(a->ns_fds));
+                int keep[3 + BERTH_NS__COUNT] = { a->sync_fd, a->listen_fd,
+                                                  seccomp_plan_fd(a->seccomp) };
+                memcpy(keep + 3, a->ns_fds, sizeof(a->ns_fds));
                 process_close_inherited_fds(a->preserve_fds, keep, ARRAY_SIZE(keep));
         }
         if (setup(a, &exe, &err) < 0) {

@@ -6,6 +6,7 @@
 #include "spec.h"
 
 struct seccomp_plan;
+struct berth_cgroup;
 
 struct init_args {
         const struct berth_spec *spec;
@@ -19,6 +20,7 @@ struct init_args {
         bool terminal; /* allocate a pty and send its master to the parent */
         bool stay_dumpable; /* until GO: the runtime is not root and writes our maps */
         struct seccomp_plan *seccomp; /* NULL: no filter */
+        const struct berth_cgroup *cg; /* the runtime's handle of our cgroup, or NULL */
         char *hook_state[2]; /* state JSON for createContainer, startContainer hooks */
 };
 

@@ -511,6 +511,11 @@ void seccomp_plan_set_pid(struct seccomp_plan *plan, pid_t pid)
                 __atomic_store_n(plan->pid, pid, __ATOMIC_RELEASE);
 }
 
+int seccomp_plan_fd(const struct seccomp_plan *plan)
+{
+        return plan ? plan->listener_fd : -1;
+}
+
 void seccomp_plan_cloned(struct seccomp_plan *plan, pid_t pid)
 {
         if (!plan || !plan->pid || pid <= 0)

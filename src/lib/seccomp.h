@@ -33,6 +33,9 @@ void seccomp_plan_set_pid(struct seccomp_plan *plan, pid_t pid);
  * has sent (a runtime that waits for the container would otherwise keep
  * the listener, and so the container, waiting). */
 void seccomp_plan_cloned(struct seccomp_plan *plan, pid_t pid);
+/* The fd the init keeps until the filter is loaded (its connection to an
+ * SCMP_ACT_NOTIFY listener), or -1. */
+int seccomp_plan_fd(const struct seccomp_plan *plan);
 
 /* In the init: load the filter (and, for SCMP_ACT_NOTIFY, send the
  * listener fd and the state to listenerPath). The init calls it as the

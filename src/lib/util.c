@@ -313,8 +313,10 @@ void time_rfc3339(char *buf, size_t len)
         struct tm tm;
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
-        size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+        /* not strftime: it loads the time zone (/etc/localtime) on every
+         * create, and this is UTC */
+        snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 int sys_pidfd_open(pid_t pid, unsigned int flags)
