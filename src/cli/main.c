@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `berth`: the front end. `berth oci ...` (or the binary called
  * `berth-oci`) is the runc-compatible runtime. */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cli.h"
 #include "manager-cmds.h"
@@ -25,8 +27,18 @@ static void usage(FILE *f)
                    "  --help         this text\n");
 }
 
+/* jansson seeds its hash function from /dev/urandom on first use (an
+ * open, a read and a close on every command): one getrandom does. */
+static void seed_json(void)
+{
+        size_t seed = 0;
+        if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+                json_object_seed(seed);
+}
+
 int main(int argc, char **argv)
 {
+        seed_json();
         const char *self = strrchr(argv[0], '/');
         self = self ? self + 1 : argv[0];
         if (!strcmp(self, "berth-oci"))

@@ -377,6 +377,20 @@ int cgroup_enter(struct berth_cgroup *cg, pid_t pid, struct berth_error *err)
         return cg->ops->enter(cg, pid, err);
 }
 
+int cgroup_enter_self(const struct berth_cgroup *cg, struct berth_error *err)
+{
+        char dir[4096];
+        for (size_t i = 0; i < cg->n_h; i++) {
+                const struct cg_hier *h = &cg->h[i];
+                const char *file = h->unified ? "cgroup.procs" : "tasks";
+                int r = h->dirfd < 0 ? -ENOENT : cg_write_at(h->dirfd, file, "0");
+                if (r < 0)
+                        return berth_error_set(err, -r, "join %s",
+                                               cg_dir_name(cg, h, dir, sizeof(dir)));
+        }
+        return 0;
+}
+
 int cgroup_update(struct berth_cgroup *cg, const struct berth_resources *res,
                   struct berth_error *err)
 {

@@ -45,6 +45,13 @@ int cgroup_clone_fd(const struct berth_cgroup *cg);
  * v1 and hybrid: every hierarchy (and unified/). Pure v2: a no-op; the
  * caller must clone the process into the cgroup with cgroup_clone_fd(). */
 int cgroup_enter(struct berth_cgroup *cg, pid_t pid, struct berth_error *err);
+/* The same, done by the (single-threaded) process that moves, on the
+ * runtime's handle it inherited: "0" into each v1 hierarchy's tasks file.
+ * A move of oneself by tasks takes no global lock, where a write of a pid
+ * to cgroup.procs waits for an RCU grace period first (about 1 ms of the
+ * 10 writes here). It needs the right to write the host's cgroup files,
+ * which an init in a new user namespace does not have. */
+int cgroup_enter_self(const struct berth_cgroup *cg, struct berth_error *err);
 
 /* Live update (`berth oci update`). */
 int cgroup_update(struct berth_cgroup *cg, const struct berth_resources *res,

@@ -325,8 +325,13 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
         /* asked here: in the init, before its maps, geteuid() is 65534
          * and after them 0 */
         bool unprivileged = geteuid() != 0;
-        l->pid = clone3_init(ns_clone_flags(spec), l->cg ? cgroup_clone_fd(l->cg) : -1,
-                             &l->pidfd);
+        unsigned long clone_flags = ns_clone_flags(spec);
+        /* the init moves itself into a v1/hybrid cgroup, which is cheaper
+         * (cgroup_enter_self), unless it cannot: born in a new user
+         * namespace, or run by an unprivileged runtime */
+        bool self_join = l->cg && cgroup_clone_fd(l->cg) < 0 && !unprivileged &&
+                         !(clone_flags & CLONE_NEWUSER);
+        l->pid = clone3_init(clone_flags, l->cg ? cgroup_clone_fd(l->cg) : -1, &l->pidfd);
         if (l->pid < 0) {
                 l->pid = 0;
                 r = berth_error_set(err, errno, "clone the container's init");
@@ -340,6 +345,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                                        .state_fd = l->dirfd,
                                        .seccomp = l->seccomp,
                                        .cg = l->cg,
+                                       .join_cgroup = self_join,
                                        .preserve_fds = opts ? opts->preserve_fds : 0,
                                        .terminal = spec->process.terminal,
                                        .no_pivot = opts && opts->no_pivot,
@@ -359,7 +365,7 @@ static int launch(const struct berth_oci_ctx *ctx, const char *id,
                 if (r < 0)
                         goto fail;
         }
-        r = l->cg ? cgroup_enter(l->cg, l->pid, err) : 0;
+        r = l->cg && !self_join ? cgroup_enter(l->cg, l->pid, err) : 0;
         if (r < 0)
                 goto fail;
         r = sync_send(l->sync_fd, SYNC_GO, -1, err);

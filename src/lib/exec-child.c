@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "console.h"
 #include "process-attrs.h"
 #include "process-common.h"
@@ -124,6 +125,9 @@ _Noreturn void exec_child_main(struct exec_child_args *a)
         struct berth_error err = { 0 };
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
+        /* before the inherited fds close: the cgroup dirfds are among them */
+        if (a->cg && cgroup_enter_self(a->cg, &err) < 0)
+                goto fail;
         const int keep[] = { a->sync_fd, a->init_pidfd, a->root_fd, seccomp_plan_fd(a->seccomp) };
         process_close_inherited_fds(a->preserve_fds, keep, ARRAY_SIZE(keep));
         /* #1 GO: we are in the container's cgroup */

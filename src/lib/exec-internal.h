@@ -7,6 +7,7 @@
 #include "spec.h"
 
 struct seccomp_plan;
+struct berth_cgroup;
 
 struct exec_child_args {
         const struct berth_spec *spec; /* spec->process is the process to run */
@@ -19,6 +20,7 @@ struct exec_child_args {
                                         * joined, else -1 */
         bool pty;                      /* make a pty; its master goes to the runtime */
         int preserve_fds;
+        const struct berth_cgroup *cg; /* moves itself in (cgroup_enter_self), or NULL */
 };
 
 /* The runtime's clone3 child, in the container's cgroup once told GO.

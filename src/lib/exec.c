@@ -410,6 +410,9 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return berth_error_set(err, errno, "socketpair");
         x->sync_fd = sp[0];
+        /* a root runtime's joiner moves itself into a v1/hybrid cgroup
+         * (cheaper: cgroup_enter_self); it is in our user namespace */
+        bool self_join = x->cg && cgroup_clone_fd(x->cg) < 0 && geteuid() == 0;
         x->joiner = clone3_joiner(x->cg ? cgroup_clone_fd(x->cg) : -1);
         if (x->joiner < 0) {
                 x->joiner = 0;
@@ -428,6 +431,7 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
                         .root_fd = x->root_fd,
                         .pty = x->spec->process.terminal && (o->console_socket || !o->detach),
                         .preserve_fds = o->preserve_fds,
+                        .cg = self_join ? x->cg : NULL,
                 };
                 exec_child_main(&a);
         }
@@ -436,7 +440,7 @@ static int launch(struct exec_run *x, const struct berth_exec_opts *o, struct be
          * waiting for an EOF while we wait for the process */
         seccomp_plan_cloned(x->seccomp, x->st.pid);
         /* #1 GO, once it is in the cgroup in every hierarchy (v2: born there) */
-        int r = x->cg ? cgroup_enter(x->cg, x->joiner, err) : 0;
+        int r = x->cg && !self_join ? cgroup_enter(x->cg, x->joiner, err) : 0;
         if (r == 0)
                 r = sync_send(x->sync_fd, SYNC_GO, -1, err);
         if (r < 0)

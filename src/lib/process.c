@@ -26,6 +26,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "mount-idmap.h"
 #include "mount.h"
@@ -379,6 +380,11 @@ _Noreturn void init_main(struct init_args *a)
         if (!a->stay_dumpable)
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         close(a->state_fd);
+        /* before the inherited fds close: the cgroup dirfds are among them */
+        if (a->join_cgroup && cgroup_enter_self(a->cg, &err) < 0) {
+                sync_send_error(a->sync_fd, &err);
+                _exit(127);
+        }
         {
                 int keep[3 + BERTH_NS__COUNT] = { a->sync_fd, a->listen_fd,
                                                   seccomp_plan_fd(a->seccomp) };

@@ -21,6 +21,7 @@ struct init_args {
         bool stay_dumpable; /* until GO: the runtime is not root and writes our maps */
         struct seccomp_plan *seccomp; /* NULL: no filter */
         const struct berth_cgroup *cg; /* the runtime's handle of our cgroup, or NULL */
+        bool join_cgroup; /* we move ourselves into cg (cgroup_enter_self) */
         char *hook_state[2]; /* state JSON for createContainer, startContainer hooks */
 };
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -307,16 +308,40 @@ const char *signal_name(int sig)
         return NULL;
 }
 
+void utc_civil(int64_t secs, struct utc_time *t)
+{
+        int64_t days = secs / 86400, rem = secs % 86400;
+        if (rem < 0) {
+                rem += 86400;
+                days--;
+        }
+        t->hour = (int)(rem / 3600);
+        t->min = (int)(rem / 60 % 60);
+        t->sec = (int)(rem % 60);
+        /* Count from 0000-03-01 in 400-year eras of 146097 days, so that
+         * the leap day is the last day of a year (the "year" runs March to
+         * February). */
+        days += 719468;
+        int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+        int64_t doe = days - era * 146097;                                 /* 0..146096 */
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* 0..365 */
+        int64_t mp = (5 * doy + 2) / 153;                                  /* 0 = March */
+        t->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+        t->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+        t->year = yoe + era * 400 + (t->month <= 2);
+}
+
 void time_rfc3339(char *buf, size_t len)
 {
         struct timespec ts;
-        struct tm tm;
+        struct utc_time t;
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        /* not strftime: it loads the time zone (/etc/localtime) on every
-         * create, and this is UTC */
-        snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+        /* not gmtime_r or strftime: glibc's first call of either loads the
+         * time zone (/etc/localtime), on every create, and this is UTC */
+        utc_civil(ts.tv_sec, &t);
+        snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.year, t.month,
+                 t.day, t.hour, t.min, t.sec, ts.tv_nsec);
 }
 
 int sys_pidfd_open(pid_t pid, unsigned int flags)

@@ -53,6 +53,13 @@ const char *signal_name(int sig);
 
 /* RFC 3339 UTC time of now into buf. */
 void time_rfc3339(char *buf, size_t len);
+/* Seconds since the epoch as a UTC (proleptic Gregorian) date and time,
+ * with no time zone loaded. */
+struct utc_time {
+        int64_t year;
+        int month, day, hour, min, sec; /* 1-12, 1-31, 0-23, 0-59, 0-59 */
+};
+void utc_civil(int64_t secs, struct utc_time *t);
 
 /* Thin syscall wrappers the libc here may lack. */
 int sys_pidfd_open(pid_t pid, unsigned int flags);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -175,13 +176,43 @@ static void test_state_round_trip(void **s)
         rmdir(dir);
 }
 
+/* utc_civil against the C library's gmtime_r, which the runtime avoids
+ * (it loads the time zone), over leap days, centuries and before 1970. */
+static void test_utc_civil(void **s)
+{
+        (void)s;
+        static const int64_t fixed[] = { 0, -1, 86399, 86400, 951782400 /* 2000-02-29 */,
+                                         4107542399 /* 2100-02-28T23:59:59 */,
+                                         -2208988800 /* 1900-01-01 */, 1796063329 };
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 4000; i++) {
+                int64_t t = i < sizeof(fixed) / sizeof(fixed[0])
+                                    ? fixed[i]
+                                    : (int64_t)(i * 2654435761u % 20000000u) * 397 - 3000000000;
+                time_t tt = (time_t)t;
+                struct tm tm;
+                struct utc_time u;
+                assert_non_null(gmtime_r(&tt, &tm));
+                utc_civil(t, &u);
+                assert_int_equal(u.year, tm.tm_year + 1900);
+                assert_int_equal(u.month, tm.tm_mon + 1);
+                assert_int_equal(u.day, tm.tm_mday);
+                assert_int_equal(u.hour, tm.tm_hour);
+                assert_int_equal(u.min, tm.tm_min);
+                assert_int_equal(u.sec, tm.tm_sec);
+        }
+        char buf[40];
+        time_rfc3339(buf, sizeof(buf));
+        assert_int_equal(strlen(buf), 30);
+        assert_int_equal(buf[29], 'Z');
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_id_validation),   cmocka_unit_test(test_signal_names),
                 cmocka_unit_test(test_numbers),         cmocka_unit_test(test_error_chain),
                 cmocka_unit_test(test_sync_steps),      cmocka_unit_test(test_idmap_format),
-                cmocka_unit_test(test_state_round_trip),
+                cmocka_unit_test(test_state_round_trip), cmocka_unit_test(test_utc_civil),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
