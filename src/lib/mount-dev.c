@@ -92,19 +92,11 @@ static int node_bind(int parent, const char *name, const struct node *n, struct 
         return 0;
 }
 
-static int node_make(const struct mount_ctx *ctx, const struct node *n, struct berth_error *err)
+/* n->path's node in `parent` (its directory, already resolved in the
+ * rootfs), as `name`. */
+static int node_make_at(const struct mount_ctx *ctx, int parent, const char *name,
+                        const struct node *n, struct berth_error *err)
 {
-        _cleanup_free_ char *rel = NULL;
-        int r = path_clean(n->path, &rel, err);
-        if (r < 0)
-                return r;
-        if (*rel == '\0')
-                return berth_error_setx(err, EINVAL, "device %s: not a file path", n->path);
-        const char *name;
-        _cleanup_close_ int parent = parent_in_root(ctx->rootfd, rel, &name, err);
-        if (parent < 0)
-                return berth_error_prefix(err, "device %s", n->path);
-
         struct stat st;
         if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                 /* Already there: a spec device repeating a default one, or
@@ -133,8 +125,28 @@ static int node_make(const struct mount_ctx *ctx, const struct node *n, struct b
         return node_bind(parent, name, n, err);
 }
 
+static int node_make(const struct mount_ctx *ctx, const struct node *n, struct berth_error *err)
+{
+        _cleanup_free_ char *rel = NULL;
+        int r = path_clean(n->path, &rel, err);
+        if (r < 0)
+                return r;
+        if (*rel == '\0')
+                return berth_error_setx(err, EINVAL, "device %s: not a file path", n->path);
+        const char *name;
+        _cleanup_close_ int parent = parent_in_root(ctx->rootfd, rel, &name, err);
+        if (parent < 0)
+                return berth_error_prefix(err, "device %s", n->path);
+        return node_make_at(ctx, parent, name, n, err);
+}
+
+/* Only for a /dev that is our own tmpfs: resolved once, every default
+ * node made in it directly. */
 int dev_default_setup(const struct mount_ctx *ctx, struct berth_error *err)
 {
+        _cleanup_close_ int dev = open_in_root(ctx->rootfd, "dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return berth_error_set(err, -dev, "open /dev");
         for (size_t i = 0; i < ARRAY_SIZE(default_nodes); i++) {
                 struct node n = {
                         .path = default_nodes[i].path,
@@ -142,13 +154,10 @@ int dev_default_setup(const struct mount_ctx *ctx, struct berth_error *err)
                         .rdev = makedev(default_nodes[i].major, default_nodes[i].minor),
                         .perm = 0666,
                 };
-                int r = node_make(ctx, &n, err);
+                int r = node_make_at(ctx, dev, n.path + strlen("/dev/"), &n, err);
                 if (r < 0)
                         return r;
         }
-        _cleanup_close_ int dev = open_in_root(ctx->rootfd, "dev", O_PATH | O_DIRECTORY);
-        if (dev < 0)
-                return berth_error_set(err, -dev, "open /dev");
         for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
                 if (default_links[i].only_if && access(default_links[i].only_if, F_OK) < 0)
                         continue;

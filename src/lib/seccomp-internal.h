@@ -43,6 +43,16 @@ bool seccomp_flag_kernel_supports(unsigned int flag);
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1U << 5)
 #endif
 
+struct seccomp_plan;
+/* seccomp-cache.c: compiled filters kept between runs. The key of a
+ * profile (its compact JSON), or NULL when it must not be cached (NOTIFY)
+ * or the key cannot be made; malloc'd. */
+char *seccomp_cache_key(const char *profile, bool ignore_unknown);
+/* Fill plan's insns, n_insns and flags from the cache: true on a hit. */
+bool seccomp_cache_load(const char *key, struct seccomp_plan *plan);
+/* Keep plan's program for the key; failures are silent (a cache). */
+void seccomp_cache_store(const char *key, const struct seccomp_plan *plan);
+
 /* Built by seccomp_prepare() in the runtime, read by the init. Nothing in
  * it is allocated or formatted after the filter is loaded: the message to
  * the listener is kept as text around the pid. */

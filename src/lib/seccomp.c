@@ -479,7 +479,16 @@ int seccomp_prepare(const struct berth_spec *spec, const char *id, struct seccom
         struct build b = { .w = &w,
                            .ignore_unknown =
                                    annotation_true(spec, SECCOMP_IGNORE_UNKNOWN_ANNOTATION) };
+        /* the same profile compiled before (seccomp-cache.c) */
+        _cleanup_free_ char *profile = json_dumps(sc, JSON_COMPACT);
+        _cleanup_free_ char *key = profile ? seccomp_cache_key(profile, b.ignore_unknown) : NULL;
+        if (key && seccomp_cache_load(key, plan)) {
+                *out = plan;
+                return 0;
+        }
         int r = build(&b, sc, spec, id, plan);
+        if (r == 0 && key)
+                seccomp_cache_store(key, plan);
         if (b.ctx)
                 seccomp_release(b.ctx);
         if (r < 0) {
