@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "cli.h"
+#include "dl.h"
 #include "manager-cmds.h"
 #include "manager.h"
 #include "version.h"
@@ -36,9 +37,40 @@ static void seed_json(void)
                 json_object_seed(seed);
 }
 
+/* Commands that may load optional libraries and decide nothing about
+ * them before doing their work: a static berth hands them to berth-full
+ * at once (dl.h). start and create ask dl_require themselves, per
+ * container and template; version_print too. */
+static const struct {
+        const char *cmd;
+        unsigned libs;
+} twin_cmds[] = {
+        { "check-config", DL_BIT(DL_Z) },
+        { "net", DL_BIT(DL_MNL) | DL_BIT(DL_NFTABLES) },
+        { "autostart", DL_BIT(DL_MNL) | DL_BIT(DL_NFTABLES) },
+        { "restart", DL_BIT(DL_MNL) | DL_BIT(DL_NFTABLES) },
+};
+
+static int hand_to_twin(const char *cmd)
+{
+        for (size_t i = 0; i < sizeof(twin_cmds) / sizeof(twin_cmds[0]); i++) {
+                if (strcmp(cmd, twin_cmds[i].cmd) != 0)
+                        continue;
+                struct berth_error err = { 0 };
+                if (dl_require(twin_cmds[i].libs, &err) < 0) {
+                        fprintf(stderr, "berth: %s: %s\n", cmd, err.msg);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         seed_json();
+#ifdef BERTH_STATIC_CLI
+        dl_set_twin(argv);
+#endif
         const char *self = strrchr(argv[0], '/');
         self = self ? self + 1 : argv[0];
         if (!strcmp(self, "berth-oci"))
@@ -58,6 +90,8 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "oci"))
                 return oci_main(argc - 1, argv + 1);
+        if (hand_to_twin(argv[1]) < 0)
+                return 1;
         if (!strcmp(argv[1], "check-config"))
                 return cmd_check_config(argc - 1, argv + 1);
         const struct mcmd *cmd = mcmd_find(argv[1]);

@@ -59,6 +59,7 @@ struct berth_cgroup {
         enum cgroup_layout layout;
         char *path;   /* normalized and absolute: "/berth/c1" */
         size_t depth; /* number of components in path */
+        bool applied; /* resources were written through this handle */
         struct cg_hier *h;
         size_t n_h;
         const struct cgroup_backend *ops;

@@ -286,16 +286,17 @@ static int apply(struct berth_cgroup *cg, const struct berth_resources *res,
                 struct cg_hier *m = cg_hier_ctrl(cg, CG_MEMORY);
                 int64_t v;
                 /* "unlimited" reads as PAGE_COUNTER_MAX in bytes; a cgroup
-                 * we have just made has no limit, nothing to read */
-                if (m && m->dirfd >= 0 && m->created == 0 &&
+                 * we have just made, and not limited yet, has none: no read */
+                if (m && m->dirfd >= 0 && (m->created == 0 || cg->applied) &&
                     cg_read_i64_at(m->dirfd, "memory.limit_in_bytes", &v) == 0)
                         env.cur_mem_limit = v >= (INT64_C(1) << 62) ? -1 : v;
-        } else if (cg->h[0].dirfd >= 0 && cg->h[0].created == 0) {
+        } else if (cg->h[0].dirfd >= 0 && (cg->h[0].created == 0 || cg->applied)) {
                 int64_t v; /* "max" reads as -1 */
                 if (cg_read_i64_at(cg->h[0].dirfd, "memory.max", &v) == 0)
                         env.cur_mem_limit = v;
         }
         struct cg_plan plan = { 0 };
+        cg->applied = true;
         int r = cg->ops->plan(res, &env, &plan, err);
         if (r == 0)
                 r = check_memory_usage(cg, res, err);

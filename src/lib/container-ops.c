@@ -221,14 +221,24 @@ int berth_oci_state(const struct berth_oci_ctx *ctx, const char *id, char **json
         return *json ? 0 : berth_error_setx(err, ENOMEM, "state %s", id);
 }
 
-/* state.json keeps the owner's uid; list shows the name, as runc does */
-static const char *owner_name(const char *uid)
+/* state.json keeps the owner's uid; list shows the name from
+ * /etc/passwd, as runc does (no NSS: the command is static, dl.h), or the
+ * uid when it has none. */
+static void owner_name(const char *uid, char *out, size_t len)
 {
         uint64_t u;
-        struct passwd *pw;
-        if (uid && parse_uint64(uid, &u) == 0 && (pw = getpwuid((uid_t)u)))
-                return pw->pw_name;
-        return uid;
+        snprintf(out, len, "%s", uid ? uid : "");
+        if (!uid || parse_uint64(uid, &u) < 0)
+                return;
+        FILE *f = fopen("/etc/passwd", "re");
+        for (struct passwd *pw; f && (pw = fgetpwent(f));) {
+                if (pw->pw_uid == (uid_t)u) {
+                        snprintf(out, len, "%s", pw->pw_name);
+                        break;
+                }
+        }
+        if (f)
+                fclose(f);
 }
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -274,7 +284,7 @@ int berth_oci_list(const struct berth_oci_ctx *ctx, struct berth_oci_state **sta
                 o->pid = s == STATUS_STOPPED ? 0 : st.pid;
                 copy_str(o->bundle, sizeof(o->bundle), st.bundle);
                 copy_str(o->created, sizeof(o->created), st.created);
-                copy_str(o->owner, sizeof(o->owner), owner_name(st.owner));
+                owner_name(st.owner, o->owner, sizeof(o->owner));
                 state_clear(&st);
         }
         closedir(d);

@@ -27,3 +27,20 @@ int dl_need(enum dl_lib lib, struct berth_error *err);
  * that is missing here is a broken installation: abort with a message
  * (callers have checked dl_need). */
 void *dl_sym(enum dl_lib lib, const char *name);
+
+#define DL_BIT(lib) (1u << (lib))
+/* The command `berth` is linked statically (glibc included), which takes
+ * about a tenth off every container start and half a MiB off its memory,
+ * and a static program cannot load shared libraries. It has a dynamic
+ * twin, berth-full (LIBEXECDIR/berth/, or beside it in a build tree),
+ * built from the same sources: a command that will need one of these
+ * libraries is handed to the twin, whole, by exec.
+ *
+ * dl_set_twin: called first thing by the static command, with its argv.
+ * dl_require: a command that may need the libraries in `libs` (DL_BIT
+ * mask), called where it knows that and has changed nothing yet. In the
+ * static command it execs the twin with the same argv (and returns only
+ * on error); elsewhere it does nothing (dl_need loads each library where
+ * it is used). */
+void dl_set_twin(char **argv);
+int dl_require(unsigned libs, struct berth_error *err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "lxc-spec.h"
 #include "manager.h"
 #include "netdb.h"
@@ -85,13 +86,14 @@ struct template_entry {
         const char *name;
         bool has_source; /* name:PATH */
         template_fn fn;
+        unsigned libs; /* the optional libraries it uses (dl.h) */
 };
 
 static const struct template_entry templates[] = {
-        { "busybox", false, busybox },
-        { "debian", false, template_debian },
-        { "dir", true, dir_template },
-        { "oci", true, template_oci },
+        { "busybox", false, busybox, 0 },
+        { "debian", false, template_debian, DL_BIT(DL_CRYPT) },
+        { "dir", true, dir_template, 0 },
+        { "oci", true, template_oci, DL_BIT(DL_ARCHIVE) | DL_BIT(DL_CRYPTO) },
 };
 
 static const struct template_entry *template_find(const char *spec, const char **source,
@@ -200,7 +202,11 @@ int berth_container_create(struct berth_container *c, const struct berth_create_
                 req = &none;
         /* refuse an unknown template before anything is made */
         const char *source;
-        if (req->tmpl && !template_find(req->tmpl, &source, err))
+        const struct template_entry *t = req->tmpl ? template_find(req->tmpl, &source, err) : NULL;
+        if (req->tmpl && !t)
+                return berth_error_prefix(err, "create %s", c->name);
+        /* a static berth hands it to berth-full now, if the template needs that */
+        if (t && dl_require(t->libs, err) < 0)
                 return berth_error_prefix(err, "create %s", c->name);
         int r = mkdir_p(c->lxcpath, 0755);
         if (r < 0)

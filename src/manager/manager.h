@@ -87,6 +87,9 @@ struct mgr_net;
 int mgr_net_up(struct berth_container *c, struct lxc_config *cfg, pid_t init,
                struct mgr_net **out, struct berth_error *err);
 void mgr_net_down(struct mgr_net *n);
+/* The optional libraries (dl.h's DL_BIT mask) the plan of cfg may use:
+ * netlink and NAT for any interface but empty/none. */
+unsigned mgr_net_libs(const struct lxc_config *cfg);
 
 struct monitor_args {
         struct berth_container *c;

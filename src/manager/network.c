@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "manager.h"
 #include "net.h"
 #include "netdb.h"
@@ -326,16 +327,21 @@ void mgr_net_down(struct mgr_net *n)
         free(n);
 }
 
+unsigned mgr_net_libs(const struct lxc_config *cfg)
+{
+        for (size_t i = 0; i < cfg->n_nets; i++) {
+                const char *t = cfg->nets[i].type;
+                if (t && strcmp(t, "empty") && strcmp(t, "none"))
+                        return DL_BIT(DL_MNL) | DL_BIT(DL_NFTABLES);
+        }
+        return 0;
+}
+
 int mgr_net_up(struct berth_container *c, struct lxc_config *cfg, pid_t init,
                struct mgr_net **out, struct berth_error *err)
 {
         *out = NULL;
-        bool any = false;
-        for (size_t i = 0; i < cfg->n_nets; i++) {
-                const char *t = cfg->nets[i].type;
-                any |= t && strcmp(t, "empty") && strcmp(t, "none");
-        }
-        if (!any)
+        if (!mgr_net_libs(cfg))
                 return 0;
         struct mgr_net *n = calloc(1, sizeof(*n));
         if (!n)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 #include "lxc-spec.h"
 #include "manager.h"
 #include "spec.h"
@@ -272,7 +273,11 @@ int berth_container_start(struct berth_container *c, const struct berth_start_op
                 prepared_clear(&p);
                 return berth_error_prefix(err, "start");
         }
-        r = claim(c, err);
+        /* nothing is changed yet: a static berth hands a networked start
+         * to berth-full here (dl.h) */
+        r = dl_require(mgr_net_libs(p.cfg), err);
+        if (r == 0)
+                r = claim(c, err);
         if (r < 0) {
                 prepared_clear(&p);
                 return berth_error_prefix(err, "start");

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -100,6 +101,38 @@ def test_installed_version(inst):
     # the link answers as berth oci
     r = run([inst.bindir / "berth-oci", "--version"])
     assert r.returncode == 0 and re.search(r"\d+\.\d+\.\d+", r.stdout), r.stdout + r.stderr
+
+
+def is_static(path):
+    """An ELF file with no program interpreter (PT_INTERP): no dynamic loader."""
+    data = Path(path).read_bytes()
+    assert data[:4] == b"\x7fELF" and data[4] == 2, path  # 64-bit
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    return all(struct.unpack_from("<I", data, phoff + i * phentsize)[0] != 3  # PT_INTERP
+               for i in range(phnum))
+
+
+def test_static_berth_and_its_twin(inst, tmp_path):
+    """berth is static (no dynamic loader on the start path); berth-full,
+    dynamic, in LIBEXECDIR/berth, takes the commands that load optional
+    libraries, found relative to the installed berth."""
+    full = inst.find("berth-full")
+    assert full.parent.name == "berth" and full.parent.parent.name == "libexec", full
+    assert is_static(inst.bindir / "berth")
+    assert not is_static(full)
+    # check-config loads zlib, net loads libmnl: both go through the twin
+    r = run([inst.bindir / "berth", "net", "ls", "-P", tmp_path])
+    assert r.returncode == 0, r.stdout + r.stderr
+    # without its twin, the static berth says what is missing, and still
+    # runs what needs no optional library
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    shutil.copy2(inst.bindir / "berth", lone / "berth")
+    r = run([lone / "berth", "net", "ls", "-P", tmp_path])
+    assert r.returncode != 0 and "berth-full is not installed" in r.stderr, r.stderr
+    r = run([lone / "berth", "ls", "-P", tmp_path])
+    assert r.returncode == 0, r.stderr
 
 
 def render(page):
