@@ -61,13 +61,18 @@ def remove_cgroups(token, pivot_before):
 
 def snapshot_berth(work):
     """Measure a copy of build/berth: the build tree may be rebuilt while
-    the benchmark runs, and a binary half-written by the linker fails."""
+    the benchmark runs, and a binary half-written by the linker fails.
+    The static berth's twin, berth-full (the commands that load optional
+    libraries), goes beside it, where berth looks for it in a build tree."""
     if os.environ.get("BERTH_BIN"):
         return
     src = os.path.realpath(os.path.join(REPO, "build", "berth"))
     dst = os.path.join(work, "bin", "berth")
     os.mkdir(os.path.dirname(dst))
     shutil.copy2(src, dst)
+    full = os.path.join(os.path.dirname(src), "berth-full")
+    if os.path.exists(full):
+        shutil.copy2(full, os.path.join(work, "bin", "berth-full"))
     os.environ["BERTH_BIN"] = os.environ["BERTH_SYS_BIN"] = dst
 
 
