@@ -69,6 +69,11 @@ void dl_set_twin(char **argv)
         twin_argv = argv;
 }
 
+bool dl_static(void)
+{
+        return twin_argv != NULL;
+}
+
 /* berth-full beside the running binary: LIBEXECDIR/berth/ relative to
  * BINDIR when installed, the same directory in a build tree. */
 static int twin_path(char *out, size_t len)

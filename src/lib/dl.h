@@ -8,6 +8,8 @@
  * 19 ms start. Their functions are shims (dl-shims.c) with
  * the libraries' own names, so the code that calls them is unchanged. */
 #pragma once
+#include <stdbool.h>
+
 #include "error.h"
 
 enum dl_lib {
@@ -43,4 +45,6 @@ void *dl_sym(enum dl_lib lib, const char *name);
  * on error); elsewhere it does nothing (dl_need loads each library where
  * it is used). */
 void dl_set_twin(char **argv);
+/* True in the static command (dl_set_twin was called). */
+bool dl_static(void);
 int dl_require(unsigned libs, struct berth_error *err);

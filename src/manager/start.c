@@ -268,7 +268,19 @@ int berth_container_start(struct berth_container *c, const struct berth_start_op
         struct berth_start_opts none = { .in_fd = 0, .out_fd = 1 };
         const struct berth_start_opts *o = opts ? opts : &none;
         struct prepared p = { 0 };
-        int r = prepare(c, o, &p, err);
+        int r;
+        /* the static berth hands a networked start to berth-full (dl.h)
+         * as soon as it knows: after reading the config, not preparing */
+        if (dl_static()) {
+                struct lxc_config *cfg = NULL;
+                r = mgr_load_config(c, o->rcfile, &cfg, err);
+                if (r == 0)
+                        r = dl_require(mgr_net_libs(cfg), err);
+                lxc_config_free(cfg);
+                if (r < 0)
+                        return berth_error_prefix(err, "start");
+        }
+        r = prepare(c, o, &p, err);
         if (r < 0) {
                 prepared_clear(&p);
                 return berth_error_prefix(err, "start");
