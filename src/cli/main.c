@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "cli.h"
+#include "daemon.h"
 #include "dl.h"
 #include "manager-cmds.h"
 #include "manager.h"
@@ -95,6 +96,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], "check-config"))
                 return cmd_check_config(argc - 1, argv + 1);
         const struct mcmd *cmd = mcmd_find(argv[1]);
+        daemon_caller_exits();
         if (cmd)
                 return mcmd_main(cmd, argc - 1, argv + 1);
         fprintf(stderr, "berth: unknown command '%s' (try berth --help)\n", argv[1]);

@@ -95,7 +95,7 @@ static bool fd_needed(int fd, int preserve_fds, const int *keep, size_t n_keep)
  * close_range (before 5.9). */
 static bool close_gaps(int preserve_fds, const int *keep, size_t n_keep)
 {
-        int k[16];
+        int k[80];
         size_t n = 0;
         for (size_t i = 0; i < n_keep && n < ARRAY_SIZE(k); i++) {
                 if (keep[i] < 3 + preserve_fds)

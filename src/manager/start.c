@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "daemon.h"
 #include "dl.h"
+#include "process-common.h"
 #include "lxc-spec.h"
 #include "manager.h"
 #include "spec.h"
@@ -167,20 +169,20 @@ static void detach_fds(int keep, const struct prepared *p)
                 dup2(null, 2);
                 close(null);
         }
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return;
-        struct dirent *de;
-        int self = dirfd(d);
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name);
-                bool kept = fd <= 2 || fd == self || fd == keep;
-                for (int i = 0; i < p->n_ttys; i++)
-                        kept |= fd == p->ttys[i];
-                if (de->d_name[0] != '.' && !kept)
-                        close(fd);
-        }
-        closedir(d);
+        int kept[1 + 64];
+        size_t n = 0;
+        kept[n++] = keep;
+        for (int i = 0; i < p->n_ttys && n < sizeof(kept) / sizeof(kept[0]); i++)
+                kept[n++] = p->ttys[i];
+        process_close_inherited_fds(0, kept, n);
+}
+
+/* daemon.h */
+static bool single_fork;
+
+void daemon_caller_exits(void)
+{
+        single_fork = true;
 }
 
 static int claim(struct berth_container *c, struct berth_error *err)
@@ -229,7 +231,7 @@ static int start_daemon(struct monitor_args *a, struct prepared *p, struct berth
         if (child == 0) {
                 close(pipefd[0]);
                 setsid();
-                if (fork() != 0)
+                if (!single_fork && fork() != 0)
                         _exit(0);
                 if (chdir("/") < 0)
                         _exit(1);
@@ -239,7 +241,7 @@ static int start_daemon(struct monitor_args *a, struct prepared *p, struct berth
                 _exit(monitor_run(a, NULL, &e) < 0 ? 1 : 0);
         }
         close(pipefd[1]);
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+        while (!single_fork && waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
         struct berth_error got = { 0 };
         ssize_t n;
