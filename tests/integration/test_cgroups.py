@@ -268,3 +268,37 @@ def test_delete_removes_every_cgroup_dir(bundle):
     assert all(d.is_dir() for d in dirs), dirs
     c.delete(force=True)
     wait_for(lambda: not any(d.exists() for d in dirs), 5, what="cgroups to go")
+
+
+@pytest.mark.skipif(V2, reason="the cpuset copy is v1's")
+def test_the_berth_parent_is_kept_and_hands_down_cpus(bundle):
+    """/berth is made once and kept (not removed and made again by every
+    run); berth sets cgroup.clone_children on a parent it makes, so a new
+    container's cpuset starts with the parent's cpus and mems, and a run
+    leaves its own cgroup behind in no hierarchy."""
+    c = bundle(["/bin/true"])
+    r = c.run()
+    assert r.rc == 0, r
+    parent = CGROOT / "cpuset" / "berth"
+    assert parent.is_dir()
+    assert not any(d.exists() for d in cgroup_dirs_of(c.id))
+    if read(parent / "cgroup.clone_children").strip() != "1":
+        pytest.skip("this /berth predates berth setting clone_children on it")
+    c2 = bundle([PROBE, "sleep", "100"])
+    c2.create()
+    assert cg(c2, "cpuset", "cpuset.cpus") == read(parent / "cpuset.cpus").strip()
+    assert cg(c2, "cpuset", "cpuset.mems") == read(parent / "cpuset.mems").strip()
+    c2.delete(force=True)
+
+
+def test_the_init_moves_itself_into_every_hierarchy(bundle):
+    """The init joins its cgroups itself (tasks, on v1) before the
+    runtime's GO: the container's process is in its own cgroup in every
+    hierarchy, and the runtime in none of them."""
+    c = bundle([PROBE, "sleep", "100"])
+    c.create()
+    pid = c.state()["pid"]
+    for d in cgroup_dirs_of(c.id):
+        procs = read(d / "cgroup.procs").split()
+        assert procs == [str(pid)], (d, procs)
+    c.delete(force=True)
