@@ -58,4 +58,7 @@ void version_print(FILE *f)
         fprintf(f, " +netlink(libmnl:%s)", yes_no(loads(DL_MNL)));
         fprintf(f, " +passwords(libcrypt:%s)", yes_no(loads(DL_CRYPT)));
         fprintf(f, " +config-gz(zlib:%s)\n", yes_no(loads(DL_Z)));
+        /* still here when static: its twin could not run */
+        if (dl_static())
+                fprintf(f, "note: %s\n", err.msg);
 }
