@@ -9,4 +9,7 @@ cd "$repo"
 scripts/build.sh build >/dev/null
 mkdir -p build/bench
 gcc -O2 -static -Wall -Wextra -Werror -o build/bench/floor bench/floor.c
-exec /usr/bin/python3 bench/bench.py "$@"
+rc=0
+/usr/bin/python3 bench/bench.py "$@" || rc=$?
+scripts/drop-parents.sh
+exit $rc

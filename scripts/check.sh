@@ -197,4 +197,5 @@ else
         add "cgroup v2 (qemu guest)" 0 1 0
 fi
 echo "   logs: $logs/"
+scripts/drop-parents.sh
 total

@@ -29,6 +29,7 @@ cleanup() {
         "$berth" oci --root "$root" delete --force "$id" >/dev/null 2>&1 || true
         "$berth" destroy -f "$id" -P "$lxcpath" >/dev/null 2>&1 || true
         rm -rf "$work"
+        "$repo/scripts/drop-parents.sh"
 }
 trap cleanup EXIT
 
