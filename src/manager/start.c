@@ -287,11 +287,7 @@ int berth_container_start(struct berth_container *c, const struct berth_start_op
                 prepared_clear(&p);
                 return berth_error_prefix(err, "start");
         }
-        /* nothing is changed yet: a static berth hands a networked start
-         * to berth-full here (dl.h) */
-        r = dl_require(mgr_net_libs(p.cfg), err);
-        if (r == 0)
-                r = claim(c, err);
+        r = claim(c, err);
         if (r < 0) {
                 prepared_clear(&p);
                 return berth_error_prefix(err, "start");

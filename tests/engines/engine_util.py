@@ -17,7 +17,7 @@ from pathlib import Path as _Path
 
 # the integration tests' leftover finders (tests/integration/leftovers.py)
 sys.path.insert(0, str(_Path(__file__).resolve().parents[1] / "integration"))
-from leftovers import cgroup_dirs_where, mount_points, procs_mentioning  # noqa: E402
+from leftovers import Result, cgroup_dirs_where, mount_points, procs_mentioning  # noqa: E402
 import time
 from pathlib import Path
 
@@ -34,19 +34,6 @@ def need(tool):
     if not path:
         raise AssertionError(f"{tool} is not installed (scripts/deps.sh installs it)")
     return path
-
-
-class Result:
-    def __init__(self, argv, rc, out, err):
-        self.argv, self.rc, self.out, self.err = argv, rc, out, err
-
-    def __repr__(self):
-        return (f"<{' '.join(map(str, self.argv))}: rc={self.rc}\n"
-                f"--- stdout\n{self.out}--- stderr\n{self.err}>")
-
-    def ok(self):
-        assert self.rc == 0, f"command failed: {self!r}"
-        return self
 
 
 def run(argv, timeout=60, env=None, cwd=None):

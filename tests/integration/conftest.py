@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from leftovers import cgroup_dirs_where, mount_points, procs_mentioning
+from leftovers import Result, cgroup_dirs_where, mount_points, procs_mentioning
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
@@ -210,19 +210,6 @@ def frozen(cid):
     state = read(cgroup_dir("freezer", cid) / "freezer.state").strip()
     assert state in ("FROZEN", "THAWED"), state  # not FREEZING: berth waits for the kernel
     return state == "FROZEN"
-
-
-class Result:
-    def __init__(self, argv, rc, out, err):
-        self.argv, self.rc, self.out, self.err = argv, rc, out, err
-
-    def __repr__(self):
-        return (f"<{' '.join(map(str, self.argv))}: rc={self.rc}\n"
-                f"--- stdout\n{self.out}--- stderr\n{self.err}>")
-
-    def ok(self):
-        assert self.rc == 0, f"command failed: {self!r}"
-        return self
 
 
 def assert_berth_error(res, *needles):

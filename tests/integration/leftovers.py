@@ -1,11 +1,27 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Finding what a test may have left behind: processes, cgroups, mounts.
-Shared by the integration tests' fixtures and the engine tests."""
+"""Finding what a test may have left behind: processes, cgroups, mounts;
+and the result of a command a test ran. Shared by the integration tests'
+fixtures and the engine tests."""
 import glob
 import os
 from pathlib import Path
 
 CGROOT = Path("/sys/fs/cgroup")
+
+
+class Result:
+    """A command's argv, exit status and output; repr shows all of it."""
+
+    def __init__(self, argv, rc, out, err):
+        self.argv, self.rc, self.out, self.err = argv, rc, out, err
+
+    def __repr__(self):
+        return (f"<{' '.join(map(str, self.argv))}: rc={self.rc}\n"
+                f"--- stdout\n{self.out}--- stderr\n{self.err}>")
+
+    def ok(self):
+        assert self.rc == 0, f"command failed: {self!r}"
+        return self
 
 
 def procs_mentioning(needle):
